@@ -1,0 +1,104 @@
+//! The `katalog` command line: a thin layer over the library modules.
+pub mod load;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "katalog", version, about = "Open-data catalogue and linked-data endpoint (DCAT-AP-SE 3.0.1)")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the store lives and which IRIs are ours; shared by every command that opens it.
+#[derive(clap::Args, Debug, Clone)]
+pub struct StoreArgs {
+    /// Directory of the store (created if missing).
+    #[arg(long, env = "KATALOG_DATA", default_value = "katalog-data")]
+    pub data: PathBuf,
+    /// Base of the IRIs katalog mints (default: http://ADDR/ from --addr).
+    #[arg(long, env = "KATALOG_BASE_URI")]
+    pub base_uri: Option<String>,
+}
+
+impl StoreArgs {
+    pub fn base_uri(&self, addr: SocketAddr) -> String {
+        let base = self.base_uri.clone().unwrap_or_else(|| format!("http://{addr}/"));
+        if base.ends_with('/') { base } else { format!("{base}/") }
+    }
+}
+
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the catalogue, feeds, linked data and SPARQL over HTTP.
+    Serve(serve::ServeArgs),
+    /// Load RDF files into the store (the server must not be running on the same store).
+    Load(load::LoadArgs),
+    /// Write the whole catalogue to standard output.
+    Export(load::ExportArgs),
+    /// Validate RDF files against the DCAT-AP-SE shapes (exit 0 conforms, 1 violations, 2 unreadable).
+    Validate(load::ValidateArgs),
+    /// Fetch a catalogue URL as dataportal.se would and report what it would stumble on.
+    CheckFeed {
+        url: String,
+        /// Shapes to check with (default: katalog's DCAT-AP-SE shapes).
+        #[arg(long)]
+        shapes: Vec<PathBuf>,
+        /// Allow private and loopback addresses (refused by default).
+        #[arg(long)]
+        allow_private: bool,
+    },
+    /// Write a synthetic DCAT-AP-SE catalogue (Turtle, relative IRIs) to standard output.
+    Generate {
+        /// Number of datasets.
+        #[arg(long, default_value_t = 1000)]
+        datasets: usize,
+    },
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Load(args) => load::load(args),
+        Command::Export(args) => load::export(args),
+        Command::Validate(args) => return load::validate(args),
+        Command::CheckFeed { url, shapes, allow_private } => return check_feed(&url, &shapes, allow_private),
+        Command::Generate { datasets } => {
+            print!("{}", crate::generate::catalogue_turtle(datasets));
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub use load::active_shapes;
+
+fn check_feed(url: &str, shapes: &[PathBuf], allow_private: bool) -> ExitCode {
+    let shapes = match active_shapes(shapes, false) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: shapes: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let fetcher = crate::harvest::Fetcher::new(allow_private);
+    let result = runtime.block_on(crate::harvest::check::check_feed(&fetcher, url, shapes.as_deref()));
+    print!("{}", result.to_text());
+    if result.harvestable() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+pub type CliResult = Result<(), Box<dyn std::error::Error>>;

@@ -1,0 +1,95 @@
+use super::{CliResult, DEFAULT_ADDR, StoreArgs};
+use crate::store::Catalogue;
+use crate::web::{AppState, Config};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Address to listen on (port 0 picks a free port; the chosen address is printed).
+    #[arg(long, env = "KATALOG_ADDR", default_value = DEFAULT_ADDR)]
+    addr: SocketAddr,
+    /// RDF files to load at start (records whose content is unchanged are left as they are).
+    #[arg(long, num_args = 1..)]
+    load: Vec<PathBuf>,
+    /// A folder of data files to serve under /files/ (e.g. examples/files for the demo).
+    #[arg(long)]
+    files: Option<PathBuf>,
+    /// Shapes to validate every write with (files or folders; default: katalog's DCAT-AP-SE shapes).
+    #[arg(long)]
+    shapes: Vec<PathBuf>,
+    /// Accept writes without validating them.
+    #[arg(long)]
+    no_validation: bool,
+    /// Bearer token of the site administrator, allowed to publish any record.
+    #[arg(long, env = "KATALOG_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// Largest request body in bytes.
+    #[arg(long, default_value_t = 20 * 1024 * 1024)]
+    max_body: usize,
+    /// SPARQL query timeout in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    sparql_timeout: f64,
+    /// Most result rows (or triples) a SPARQL query returns.
+    #[arg(long, default_value_t = 10_000)]
+    sparql_max_rows: usize,
+    /// Most SPARQL queries evaluated at once.
+    #[arg(long, default_value_t = 4)]
+    sparql_max_concurrent: usize,
+    /// Log as JSON lines instead of text.
+    #[arg(long)]
+    log_json: bool,
+}
+
+pub fn run(args: ServeArgs) -> CliResult {
+    init_logging(args.log_json);
+    let catalogue = Catalogue::open(&args.store.data)?;
+    let shapes = super::load::active_shapes(&args.shapes, args.no_validation)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr).await?;
+        let addr = listener.local_addr()?;
+        let mut config = Config::new(&args.store.base_uri(addr));
+        config.admin_token = args.admin_token.filter(|t| !t.is_empty());
+        config.max_body_bytes = args.max_body;
+        config.files_dir = args.files.clone();
+        config.sparql.timeout = Duration::from_secs_f64(args.sparql_timeout);
+        config.sparql.max_rows = args.sparql_max_rows;
+        config.sparql.max_concurrent = args.sparql_max_concurrent.max(1);
+        for file in &args.load {
+            let summary = super::load::load_file(&catalogue, file, &config.base_uri, None, shapes.as_deref())?;
+            tracing::info!(file = %file.display(), %summary, "loaded");
+        }
+        let mut state = AppState::new(catalogue, config);
+        Arc::get_mut(&mut state).expect("state not shared yet").shapes = shapes;
+        let failing = {
+            let state = state.clone();
+            tokio::task::spawn_blocking(move || crate::publish::revalidate_all(&state)).await??
+        };
+        if failing > 0 {
+            tracing::warn!(failing, "records fail the active shapes and are left out of the feeds");
+        }
+        tracing::info!(base = %state.config.base_uri, data = %args.store.data.display(), "katalog started");
+        // Tests and scripts read this line to learn the port.
+        println!("listening on http://{addr}");
+        std::io::stdout().flush()?;
+        crate::web::serve(listener, state).await?;
+        Ok(())
+    })
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("katalog=info,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

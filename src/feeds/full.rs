@@ -1,0 +1,148 @@
+//! The unpaged catalogue documents dataportal.se harvests: `/datasets/dcat` for the whole
+//! site and `/organisations/{key}/datasets/dcat` for one organisation. RDF/XML by default,
+//! streamed record by record, byte-stable for unchanged data.
+use super::organisations::{org_catalog_description, org_catalog_iri, publisher_for_key};
+use super::site_description;
+use super::stream::stream_body;
+use crate::rdf::ns::dcterms;
+use crate::rdf::{GraphFormat, PREFIXES, sort_triples};
+use crate::store::{RecordIndex, RecordInfo, RecordKind};
+use crate::web::respond::choose_format;
+use crate::web::{AppError, AppState, Conditional, SharedState};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use oxigraph::io::RdfSerializer;
+use oxigraph::model::{NamedNode, Triple};
+use std::sync::Arc;
+
+/// What one document holds: catalogue descriptions and links, then the member records.
+pub struct Document {
+    pub header: Vec<Triple>,
+    pub members: Vec<NamedNode>,
+}
+
+fn link(catalog: &NamedNode, member: &RecordInfo) -> Option<Triple> {
+    member.kind.catalog_link().map(|p| Triple::new(catalog.clone(), p, member.iri.clone()))
+}
+
+/// The site document. With several publishers the site catalogue has one sub-catalogue per
+/// organisation (`dcterms:hasPart`) and lists no dataset itself, so a harvester that follows
+/// the parts does not see any dataset twice.
+pub fn site_document(state: &AppState, index: &RecordIndex) -> Result<Document, AppError> {
+    let site = NamedNode::new_unchecked(state.config.catalog_iri());
+    let base = &state.config.base_uri;
+    let mut header = site_description(state)?;
+    let publishers = index.publishers();
+    let split_by_org = publishers.len() > 1;
+    if split_by_org {
+        for publisher in &publishers {
+            let org = org_catalog_iri(base, publisher);
+            header.push(Triple::new(site.clone(), dcterms::HAS_PART, org.clone()));
+            header.extend(org_catalog_description(&state.catalogue, index, base, publisher)?);
+        }
+    }
+    for member in index.members() {
+        let catalog = match (&member.publisher, split_by_org) {
+            (Some(p), true) => org_catalog_iri(base, p),
+            _ => site.clone(),
+        };
+        header.extend(link(&catalog, member));
+    }
+    for other in index.records.iter().filter(|r| r.kind == RecordKind::Catalog && r.iri != site) {
+        header.push(Triple::new(site.clone(), dcterms::HAS_PART, other.iri.clone()));
+        header.extend(state.catalogue.record(other.iri.as_ref())?.unwrap_or_default());
+    }
+    Ok(Document { header, members: index.members().map(|m| m.iri.clone()).collect() })
+}
+
+/// One organisation's document.
+pub fn org_document(state: &AppState, index: &RecordIndex, publisher: &NamedNode) -> Result<Document, AppError> {
+    let base = &state.config.base_uri;
+    let org = org_catalog_iri(base, publisher);
+    let mut header = org_catalog_description(&state.catalogue, index, base, publisher)?;
+    let members: Vec<&RecordInfo> = index.members().filter(|m| m.publisher.as_ref() == Some(publisher)).collect();
+    header.extend(members.iter().filter_map(|m| link(&org, m)));
+    Ok(Document { header, members: members.iter().map(|m| m.iri.clone()).collect() })
+}
+
+/// Writes a document: header first, then each record's sorted triples.
+pub fn write_document(
+    state: &AppState,
+    mut document: Document,
+    format: GraphFormat,
+    writer: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    let mut serializer = RdfSerializer::from_format(format.rdf_format());
+    if format != GraphFormat::NTriples {
+        for (prefix, iri) in PREFIXES {
+            serializer = serializer.with_prefix(*prefix, *iri).expect("valid prefix");
+        }
+    }
+    let mut out = serializer.for_writer(writer);
+    sort_triples(&mut document.header);
+    document.header.dedup();
+    for t in &document.header {
+        out.serialize_triple(t)?;
+    }
+    for member in &document.members {
+        let mut triples = state
+            .catalogue
+            .record(member.as_ref())
+            .map_err(std::io::Error::other)?
+            .unwrap_or_default();
+        sort_triples(&mut triples);
+        for t in &triples {
+            out.serialize_triple(t)?;
+        }
+    }
+    out.finish()?;
+    Ok(())
+}
+
+/// dataportal.se reads RDF/XML and sends no useful Accept header: RDF/XML unless asked.
+fn harvest_format(headers: &HeaderMap) -> Result<GraphFormat, AppError> {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if accept.is_empty() || accept.trim() == "*/*" {
+        return Ok(GraphFormat::RdfXml);
+    }
+    choose_format(headers, None)
+}
+
+fn respond(state: SharedState, headers: &HeaderMap, key: &str, build: DocumentBuilder) -> Result<Response, AppError> {
+    let format = harvest_format(headers)?;
+    let index = state.catalogue.index()?;
+    let validators = Conditional::new(
+        &[&index.last_change.map(|t| t.to_string()).unwrap_or_default(), format.extension(), key],
+        index.last_change,
+    );
+    if validators.is_fresh(headers) {
+        return Ok(validators.not_modified());
+    }
+    let document = build(&state, &index)?;
+    let body = stream_body(move |writer| write_document(&state, document, format, writer));
+    let mut response = ([(header::CONTENT_TYPE, format.content_type())], body).into_response();
+    validators.apply(response.headers_mut());
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
+    Ok(response)
+}
+
+type DocumentBuilder = Box<dyn FnOnce(&AppState, &Arc<RecordIndex>) -> Result<Document, AppError> + Send>;
+
+pub async fn site(State(state): State<SharedState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let run = move || respond(state, &headers, "site", Box::new(|s, i| site_document(s, i)));
+    tokio::task::spawn_blocking(run).await.map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+pub async fn organisation(
+    State(state): State<SharedState>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let run = move || {
+        let index = state.catalogue.index()?;
+        let publisher = publisher_for_key(&index, &key).cloned().ok_or(AppError::NotFound)?;
+        respond(state, &headers, &format!("org {key}"), Box::new(move |s, i| org_document(s, i, &publisher)))
+    };
+    tokio::task::spawn_blocking(run).await.map_err(|e| AppError::Internal(e.to_string()))?
+}

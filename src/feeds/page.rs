@@ -1,0 +1,167 @@
+//! One page of the catalogue feed: the catalogue description, its member records and Hydra
+//! paging controls.
+use super::FeedParams;
+use crate::rdf::ns::{dcat, dcterms, hydra, rdf, xsd};
+use crate::rdf::sort_triples;
+use crate::store::{RecordIndex, RecordInfo, RecordKind};
+use crate::web::{AppError, AppState, Config};
+use oxigraph::model::{Literal, NamedNode, Triple};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+const CC0: &str = "http://creativecommons.org/publicdomain/zero/1.0/";
+
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub page: usize,
+    /// None: everything on one page, without paging controls.
+    pub page_size: Option<usize>,
+    pub modified_since: Option<OffsetDateTime>,
+    modified_since_text: Option<String>,
+}
+
+impl PageRequest {
+    pub fn everything() -> Self {
+        Self { page: 1, page_size: None, modified_since: None, modified_since_text: None }
+    }
+
+    pub(super) fn from_params(params: &FeedParams, config: &Config) -> Result<Self, AppError> {
+        let page = parse_positive(params.page.as_deref(), "page")?.unwrap_or(1);
+        let size = parse_positive(params.page_size.as_deref(), "pageSize")?
+            .unwrap_or(config.page_size)
+            .min(config.max_page_size);
+        let modified_since = params.modified_since.as_deref().map(parse_since).transpose()?;
+        Ok(Self {
+            page,
+            page_size: Some(size),
+            modified_since,
+            modified_since_text: params.modified_since.clone(),
+        })
+    }
+
+    pub fn cache_key(&self) -> String {
+        format!("{}|{:?}|{:?}", self.page, self.page_size, self.modified_since_text)
+    }
+
+    /// The URL of another page of the same listing.
+    fn url(&self, catalog: &str, page: usize) -> NamedNode {
+        let mut url = format!("{catalog}?page={page}");
+        if let Some(size) = self.page_size {
+            url.push_str(&format!("&pageSize={size}"));
+        }
+        if let Some(since) = &self.modified_since_text {
+            let encoded: String = url::form_urlencoded::byte_serialize(since.as_bytes()).collect();
+            url.push_str(&format!("&modified_since={encoded}"));
+        }
+        NamedNode::new_unchecked(url)
+    }
+}
+
+fn parse_positive(value: Option<&str>, name: &str) -> Result<Option<usize>, AppError> {
+    value
+        .map(|v| match v.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(AppError::BadRequest(format!("{name} must be a whole number from 1, not {v:?}"))),
+        })
+        .transpose()
+}
+
+/// Accepts a date (`2024-05-01`) or a date-time with offset (`2024-05-01T12:00:00Z`).
+fn parse_since(value: &str) -> Result<OffsetDateTime, AppError> {
+    if let Ok(t) = OffsetDateTime::parse(value, &Rfc3339) {
+        return Ok(t);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(value, &format)
+        .map(|d| d.midnight().assume_utc())
+        .map_err(|_| {
+            AppError::BadRequest(format!(
+                "modified_since must be an ISO 8601 date or date-time, not {value:?}"
+            ))
+        })
+}
+
+pub struct CatalogPage {
+    pub triples: Vec<Triple>,
+    pub total: usize,
+}
+
+/// The site catalogue's own description: the stored catalogue record at `{base}catalog`, or
+/// a minimal valid one until a publisher writes it.
+pub fn site_description(state: &AppState) -> Result<Vec<Triple>, AppError> {
+    let iri = NamedNode::new_unchecked(state.config.catalog_iri());
+    if let Some(triples) = state.catalogue.record(iri.as_ref())? {
+        return Ok(triples);
+    }
+    let lit = |v: &str, lang: &str| Literal::new_language_tagged_literal_unchecked(v, lang);
+    Ok(vec![
+        Triple::new(iri.clone(), rdf::TYPE, dcat::CATALOG),
+        Triple::new(iri.clone(), dcterms::TITLE, lit("Katalog", "sv")),
+        Triple::new(iri.clone(), dcterms::TITLE, lit("Catalogue", "en")),
+        Triple::new(iri.clone(), dcterms::DESCRIPTION, lit("Öppna data.", "sv")),
+        Triple::new(iri.clone(), dcterms::DESCRIPTION, lit("Open data.", "en")),
+        Triple::new(iri, dcterms::LICENSE, NamedNode::new_unchecked(CC0)),
+    ])
+}
+
+pub fn build_page(state: &AppState, index: &RecordIndex, request: &PageRequest) -> Result<CatalogPage, AppError> {
+    let catalog = NamedNode::new_unchecked(state.config.catalog_iri());
+    let members: Vec<&RecordInfo> = index
+        .members()
+        .filter(|r| request.modified_since.is_none_or(|since| r.modified >= since))
+        .collect();
+    let total = members.len();
+    let (start, end, last_page) = match request.page_size {
+        Some(size) => {
+            let last = total.div_ceil(size).max(1);
+            if request.page > last {
+                return Err(AppError::NotFound);
+            }
+            let start = (request.page - 1) * size;
+            (start, (start + size).min(total), last)
+        }
+        None => (0, total, 1),
+    };
+    let mut triples = site_description(state)?;
+    for info in &members[start..end] {
+        if let Some(link) = info.kind.catalog_link() {
+            triples.push(Triple::new(catalog.clone(), link, info.iri.clone()));
+        }
+        triples.extend(state.catalogue.record(info.iri.as_ref())?.unwrap_or_default());
+    }
+    // Other catalogues (organisations', or harvested ones) are parts of the site catalogue.
+    for info in index.records.iter().filter(|r| r.kind == RecordKind::Catalog && r.iri != catalog) {
+        triples.push(Triple::new(catalog.clone(), dcterms::HAS_PART, info.iri.clone()));
+        if request.page == 1 {
+            triples.extend(state.catalogue.record(info.iri.as_ref())?.unwrap_or_default());
+        }
+    }
+    sort_triples(&mut triples);
+    triples.dedup();
+    if request.page_size.is_some() {
+        triples.extend(paging_controls(&catalog, request, total, last_page));
+    }
+    Ok(CatalogPage { triples, total })
+}
+
+fn paging_controls(catalog: &NamedNode, request: &PageRequest, total: usize, last: usize) -> Vec<Triple> {
+    let view = request.url(catalog.as_str(), request.page);
+    let mut out = vec![
+        Triple::new(catalog.clone(), hydra::VIEW, view.clone()),
+        Triple::new(
+            catalog.clone(),
+            hydra::TOTAL_ITEMS,
+            Literal::new_typed_literal(total.to_string(), xsd::INTEGER),
+        ),
+        Triple::new(view.clone(), rdf::TYPE, hydra::PARTIAL_COLLECTION_VIEW),
+        Triple::new(view.clone(), hydra::FIRST, request.url(catalog.as_str(), 1)),
+        Triple::new(view.clone(), hydra::LAST, request.url(catalog.as_str(), last)),
+    ];
+    if request.page > 1 {
+        out.push(Triple::new(view.clone(), hydra::PREVIOUS, request.url(catalog.as_str(), request.page - 1)));
+    }
+    if request.page < last {
+        out.push(Triple::new(view, hydra::NEXT, request.url(catalog.as_str(), request.page + 1)));
+    }
+    out
+}

@@ -1,0 +1,123 @@
+//! HTTP fetching that refuses private, loopback and link-local addresses unless configured,
+//! and checks every redirect hop the same way, so a URL given by a user cannot reach the
+//! server's own network.
+use std::net::IpAddr;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{0}: not an http(s) URL")]
+    Scheme(String),
+    #[error("{url} resolves to {addr}, a private or local address (allow with --allow-private)")]
+    Private { url: String, addr: IpAddr },
+    #[error("{0}: cannot resolve the host")]
+    Resolve(String),
+    #[error("{0}: too many redirects")]
+    Redirects(String),
+    #[error("{url}: {message}")]
+    Http { url: String, message: String },
+}
+
+pub struct Fetched {
+    pub url: String,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+pub struct Fetcher {
+    client: reqwest::Client,
+    allow_private: bool,
+}
+
+const MAX_REDIRECTS: usize = 5;
+
+/// Addresses a fetch must not reach unless allowed.
+pub fn is_private(addr: IpAddr) -> bool {
+    match addr {
+        IpAddr::V4(v4) => {
+            v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast()
+                // 100.64.0.0/10, carrier-grade NAT
+                || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xC0) == 64)
+        }
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00 // unique local
+                || (v6.segments()[0] & 0xffc0) == 0xfe80 // link local
+                || v6.to_ipv4_mapped().is_some_and(|v4| is_private(IpAddr::V4(v4)))
+        }
+    }
+}
+
+impl Fetcher {
+    pub fn new(allow_private: bool) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
+            .user_agent(concat!("katalog/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("HTTP client builds");
+        Self { client, allow_private }
+    }
+
+    async fn check_host(&self, url: &reqwest::Url) -> Result<(), FetchError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::Scheme(url.to_string()));
+        }
+        if self.allow_private {
+            return Ok(());
+        }
+        let host = url.host_str().ok_or_else(|| FetchError::Resolve(url.to_string()))?;
+        let port = url.port_or_known_default().unwrap_or(80);
+        let addrs = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
+            .await
+            .map_err(|_| FetchError::Resolve(url.to_string()))?;
+        for addr in addrs {
+            if is_private(addr.ip()) {
+                return Err(FetchError::Private { url: url.to_string(), addr: addr.ip() });
+            }
+        }
+        Ok(())
+    }
+
+    /// GETs a URL with `Accept`, following redirects that pass the same checks.
+    pub async fn get(&self, url: &str, accept: &str) -> Result<Fetched, FetchError> {
+        let mut current = reqwest::Url::parse(url).map_err(|_| FetchError::Scheme(url.to_owned()))?;
+        for _ in 0..=MAX_REDIRECTS {
+            self.check_host(&current).await?;
+            let http = |e: reqwest::Error| FetchError::Http { url: current.to_string(), message: e.to_string() };
+            let response = self.client.get(current.clone()).header("accept", accept).send().await.map_err(http)?;
+            if response.status().is_redirection() {
+                let location = response
+                    .headers()
+                    .get("location")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|l| current.join(l).ok())
+                    .ok_or_else(|| FetchError::Http { url: current.to_string(), message: "redirect without Location".into() })?;
+                current = location;
+                continue;
+            }
+            let status = response.status().as_u16();
+            let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let body = response.bytes().await.map_err(http)?.to_vec();
+            return Ok(Fetched { url: current.to_string(), status, content_type, body });
+        }
+        Err(FetchError::Redirects(url.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_ranges() {
+        for a in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.4", "169.254.1.1", "::1", "fd00::1", "fe80::1", "100.64.0.1", "::ffff:127.0.0.1"] {
+            assert!(is_private(a.parse().unwrap()), "{a}");
+        }
+        for a in ["193.10.0.1", "8.8.8.8", "2001:db8::1"] {
+            assert!(!is_private(a.parse().unwrap()), "{a}");
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! katalog: an open-data catalogue and linked-data endpoint for Swedish public bodies.
+//!
+//! One module per concern: `store` (Oxigraph records), `rdf` (syntaxes and negotiation),
+//! `shacl` (validation), `feeds` (harvestable catalogue feeds), `sparql` (public endpoint),
+//! `publish` (writes), `web` (router, pages, linked data), `cli` (the command line).
+pub mod cli;
+pub mod feeds;
+pub mod generate;
+pub mod harvest;
+pub mod publish;
+pub mod rdf;
+pub mod shacl;
+pub mod sparql;
+pub mod store;
+pub mod web;

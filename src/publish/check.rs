@@ -1,0 +1,37 @@
+//! `POST /validate`: publishers check metadata against the active shapes before publishing.
+//! Nothing is stored; the answer is the report (Turtle, or JSON by `Accept`).
+use super::ingest::validate;
+use super::wants_json;
+use crate::rdf::{GraphFormat, input_format_for_media_type, parse_graph, serialize_graph};
+use crate::store::split_records;
+use crate::web::{AppError, SharedState};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+
+pub async fn validate_handler(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| AppError::UnsupportedMediaType("no Content-Type given".into()))?;
+    let format = input_format_for_media_type(content_type)
+        .ok_or_else(|| AppError::UnsupportedMediaType(content_type.to_owned()))?;
+    let base = state.config.base_uri.clone();
+    let triples = parse_graph(&body, format, Some(&base))?;
+    let Some(shapes) = state.shapes.clone() else {
+        return Err(AppError::Unavailable("validation is switched off on this server".into()));
+    };
+    let report = tokio::task::spawn_blocking(move || {
+        let split = split_records(triples, &base);
+        validate(&shapes, &split.records)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    if wants_json(&headers) {
+        return Ok(axum::Json(report.to_json()).into_response());
+    }
+    let triples: Vec<_> = report.to_graph().iter().map(|t| t.into_owned()).collect();
+    let body = serialize_graph(&triples, GraphFormat::Turtle).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, GraphFormat::Turtle.content_type())], body).into_response())
+}

@@ -1,0 +1,106 @@
+//! IRIs of the vocabularies katalog reads and writes.
+use oxigraph::model::NamedNodeRef;
+
+macro_rules! iris {
+    ($($name:ident = $iri:literal;)*) => {
+        $(pub const $name: NamedNodeRef<'static> = NamedNodeRef::new_unchecked($iri);)*
+    };
+}
+
+pub mod rdf {
+    use super::*;
+    iris! { TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"; }
+}
+
+pub mod dcat {
+    use super::*;
+    iris! {
+        CATALOG = "http://www.w3.org/ns/dcat#Catalog";
+        DATASET = "http://www.w3.org/ns/dcat#Dataset";
+        DATA_SERVICE = "http://www.w3.org/ns/dcat#DataService";
+        DATASET_SERIES = "http://www.w3.org/ns/dcat#DatasetSeries";
+        DISTRIBUTION = "http://www.w3.org/ns/dcat#Distribution";
+        CATALOG_RECORD = "http://www.w3.org/ns/dcat#CatalogRecord";
+        DATASET_LINK = "http://www.w3.org/ns/dcat#dataset";
+        SERVICE_LINK = "http://www.w3.org/ns/dcat#service";
+        RECORD_LINK = "http://www.w3.org/ns/dcat#record";
+        DISTRIBUTION_LINK = "http://www.w3.org/ns/dcat#distribution";
+        ACCESS_URL = "http://www.w3.org/ns/dcat#accessURL";
+        DOWNLOAD_URL = "http://www.w3.org/ns/dcat#downloadURL";
+        THEME = "http://www.w3.org/ns/dcat#theme";
+        KEYWORD = "http://www.w3.org/ns/dcat#keyword";
+        CONTACT_POINT = "http://www.w3.org/ns/dcat#contactPoint";
+        MEDIA_TYPE = "http://www.w3.org/ns/dcat#mediaType";
+        LANDING_PAGE = "http://www.w3.org/ns/dcat#landingPage";
+    }
+}
+
+pub mod dcterms {
+    use super::*;
+    iris! {
+        TITLE = "http://purl.org/dc/terms/title";
+        DESCRIPTION = "http://purl.org/dc/terms/description";
+        PUBLISHER = "http://purl.org/dc/terms/publisher";
+        LICENSE = "http://purl.org/dc/terms/license";
+        MODIFIED = "http://purl.org/dc/terms/modified";
+        ISSUED = "http://purl.org/dc/terms/issued";
+        IDENTIFIER = "http://purl.org/dc/terms/identifier";
+        FORMAT = "http://purl.org/dc/terms/format";
+        HAS_PART = "http://purl.org/dc/terms/hasPart";
+        LANGUAGE = "http://purl.org/dc/terms/language";
+        TYPE = "http://purl.org/dc/terms/type";
+    }
+}
+
+pub mod foaf {
+    use super::*;
+    iris! {
+        AGENT = "http://xmlns.com/foaf/0.1/Agent";
+        NAME = "http://xmlns.com/foaf/0.1/name";
+        HOMEPAGE = "http://xmlns.com/foaf/0.1/homepage";
+    }
+}
+
+pub mod hydra {
+    use super::*;
+    iris! {
+        PARTIAL_COLLECTION_VIEW = "http://www.w3.org/ns/hydra/core#PartialCollectionView";
+        VIEW = "http://www.w3.org/ns/hydra/core#view";
+        TOTAL_ITEMS = "http://www.w3.org/ns/hydra/core#totalItems";
+        FIRST = "http://www.w3.org/ns/hydra/core#first";
+        LAST = "http://www.w3.org/ns/hydra/core#last";
+        NEXT = "http://www.w3.org/ns/hydra/core#next";
+        PREVIOUS = "http://www.w3.org/ns/hydra/core#previous";
+        NS = "http://www.w3.org/ns/hydra/core#";
+    }
+}
+
+/// katalog's own bookkeeping terms. They live only in the store's default graph, which the
+/// public SPARQL endpoint never exposes (its default graph is the union of record graphs).
+pub mod kat {
+    use super::*;
+    iris! {
+        KIND = "https://w3id.org/katalog/internal#kind";
+        MODIFIED = "https://w3id.org/katalog/internal#modified";
+        HASH = "https://w3id.org/katalog/internal#hash";
+        DELETED = "https://w3id.org/katalog/internal#deleted";
+        LAST_CHANGE = "https://w3id.org/katalog/internal#lastChange";
+        EVENT_SEQ = "https://w3id.org/katalog/internal#eventSeq";
+        PUBLISHER = "https://w3id.org/katalog/internal#publisher";
+        WARNINGS = "https://w3id.org/katalog/internal#warnings";
+        INVALID = "https://w3id.org/katalog/internal#invalid";
+        ACTIVITY = "https://w3id.org/katalog/internal#activity";
+        OBJECT = "https://w3id.org/katalog/internal#object";
+        PUBLISHED = "https://w3id.org/katalog/internal#published";
+        STATE = "https://w3id.org/katalog/internal#state";
+        SITE = "urn:katalog:site";
+    }
+}
+
+pub mod xsd {
+    use super::*;
+    iris! {
+        DATE_TIME = "http://www.w3.org/2001/XMLSchema#dateTime";
+        INTEGER = "http://www.w3.org/2001/XMLSchema#integer";
+    }
+}

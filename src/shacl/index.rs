@@ -1,0 +1,217 @@
+//! A compact, integer-keyed copy of the data graph, built once per validation.
+//!
+//! Every term gets a dense `Id`. The constants of the compiled shapes are
+//! interned first, so a shape constant's `Id` is simply its position in
+//! `Shapes::constants`: compiled constraints refer to data terms without any
+//! lookup at validation time. Edges are stored twice (by subject and by
+//! object) in sorted arrays, so the value nodes of a predicate path are a
+//! borrowed slice.
+
+use oxrdf::{Graph, Term, TermRef};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Dense identifier of a term of the data graph or of the shapes' constants.
+pub type Id = u32;
+
+/// The FxHash function (as used by rustc): much faster than SipHash on the
+/// short keys we hash, and hash flooding is no concern for this index.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+        }
+        let mut tail = [0; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(tail));
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i.into());
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(i.into());
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FxBuildHasher = BuildHasherDefault<FxHasher>;
+pub type FxHashMap<K, V> = HashMap<K, V, FxBuildHasher>;
+pub type FxHashSet<K> = std::collections::HashSet<K, FxBuildHasher>;
+
+/// Edges grouped by a key node, each group sorted by predicate then node.
+#[derive(Default)]
+struct Adjacency {
+    /// `start[k]..start[k + 1]` is the range of key `k` in `preds`/`nodes`.
+    start: Vec<u32>,
+    preds: Vec<Id>,
+    nodes: Vec<Id>,
+}
+
+impl Adjacency {
+    fn build(node_count: usize, mut edges: Vec<(Id, Id, Id)>) -> Self {
+        edges.sort_unstable();
+        let mut start = vec![0; node_count + 1];
+        for &(key, _, _) in &edges {
+            start[key as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        Self {
+            start,
+            preds: edges.iter().map(|e| e.1).collect(),
+            nodes: edges.iter().map(|e| e.2).collect(),
+        }
+    }
+
+    fn range(&self, key: Id) -> std::ops::Range<usize> {
+        let key = key as usize;
+        match (self.start.get(key), self.start.get(key + 1)) {
+            (Some(&from), Some(&to)) => from as usize..to as usize,
+            _ => 0..0,
+        }
+    }
+
+    fn neighbours(&self, key: Id, pred: Id) -> &[Id] {
+        let range = self.range(key);
+        let preds = &self.preds[range.clone()];
+        let from = preds.partition_point(|&p| p < pred);
+        let to = from + preds[from..].partition_point(|&p| p == pred);
+        &self.nodes[range.start + from..range.start + to]
+    }
+
+    fn edges(&self, key: Id) -> impl Iterator<Item = (Id, Id)> + '_ {
+        let range = self.range(key);
+        self.preds[range.clone()]
+            .iter()
+            .copied()
+            .zip(self.nodes[range].iter().copied())
+    }
+}
+
+/// The indexed data graph.
+pub struct DataIndex<'a> {
+    terms: Vec<TermRef<'a>>,
+    ids: FxHashMap<TermRef<'a>, Id>,
+    outgoing: Adjacency,
+    incoming: Adjacency,
+}
+
+impl<'a> DataIndex<'a> {
+    /// Indexes `graph`; `constants` get the ids `0..constants.len()`.
+    pub fn new(constants: &'a [Term], graph: &'a Graph) -> Self {
+        let mut index = Self {
+            terms: Vec::with_capacity(constants.len() + graph.len()),
+            ids: FxHashMap::with_capacity_and_hasher(constants.len() + graph.len(), FxBuildHasher::default()),
+            outgoing: Adjacency::default(),
+            incoming: Adjacency::default(),
+        };
+        for constant in constants {
+            index.intern(constant.as_ref());
+        }
+        let mut forward = Vec::with_capacity(graph.len());
+        for triple in graph {
+            let s = index.intern(triple.subject.into());
+            let p = index.intern(triple.predicate.into());
+            let o = index.intern(triple.object);
+            forward.push((s, p, o));
+        }
+        let backward = forward.iter().map(|&(s, p, o)| (o, p, s)).collect();
+        index.outgoing = Adjacency::build(index.terms.len(), forward);
+        index.incoming = Adjacency::build(index.terms.len(), backward);
+        index
+    }
+
+    fn intern(&mut self, term: TermRef<'a>) -> Id {
+        let next = self.terms.len() as Id;
+        *self.ids.entry(term).or_insert_with(|| {
+            self.terms.push(term);
+            next
+        })
+    }
+
+    /// The id of `term`, if it occurs in the data graph or the shapes.
+    pub fn id(&self, term: TermRef<'_>) -> Option<Id> {
+        self.ids.get(&term).copied()
+    }
+
+    pub fn term(&self, id: Id) -> TermRef<'a> {
+        self.terms[id as usize]
+    }
+
+    /// Objects of the triples `subject predicate ?o`, sorted.
+    pub fn objects(&self, subject: Id, predicate: Id) -> &[Id] {
+        self.outgoing.neighbours(subject, predicate)
+    }
+
+    /// Subjects of the triples `?s predicate object`, sorted.
+    pub fn subjects(&self, object: Id, predicate: Id) -> &[Id] {
+        self.incoming.neighbours(object, predicate)
+    }
+
+    /// `(predicate, object)` of every triple whose subject is `subject`.
+    pub fn outgoing(&self, subject: Id) -> impl Iterator<Item = (Id, Id)> + '_ {
+        self.outgoing.edges(subject)
+    }
+
+    /// `(subject, object)` of every triple whose predicate is `predicate`.
+    pub fn triples_with_predicate(&self, predicate: Id) -> impl Iterator<Item = (Id, Id)> + '_ {
+        (0..self.terms.len() as Id).flat_map(move |s| {
+            self.objects(s, predicate).iter().map(move |&o| (s, o))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxrdf::{NamedNode, Triple};
+
+    #[test]
+    fn lookups() {
+        let ex = |s: &str| NamedNode::new_unchecked(format!("http://example.org/{s}"));
+        let mut graph = Graph::new();
+        graph.insert(&Triple::new(ex("a"), ex("p"), ex("b")));
+        graph.insert(&Triple::new(ex("a"), ex("p"), ex("c")));
+        graph.insert(&Triple::new(ex("a"), ex("q"), ex("b")));
+        graph.insert(&Triple::new(ex("d"), ex("p"), ex("b")));
+        let constants = vec![Term::from(ex("p")), Term::from(ex("unused"))];
+        let index = DataIndex::new(&constants, &graph);
+        assert_eq!(index.id(ex("p").as_ref().into()), Some(0));
+        assert_eq!(index.id(ex("unused").as_ref().into()), Some(1));
+        let id = |s: &str| index.id(ex(s).as_ref().into()).unwrap();
+        let terms = |ids: &[Id]| ids.iter().map(|i| index.term(*i).to_string()).collect::<Vec<_>>();
+        assert_eq!(terms(index.objects(id("a"), 0)).len(), 2);
+        assert_eq!(index.subjects(id("b"), 0).len(), 2);
+        assert_eq!(index.subjects(id("b"), id("q")), [id("a")]);
+        assert!(index.objects(1, 0).is_empty());
+        assert_eq!(index.outgoing(id("a")).count(), 3);
+        assert_eq!(index.triples_with_predicate(0).count(), 3);
+    }
+}

@@ -1,0 +1,167 @@
+//! SHACL Core and SHACL-SPARQL validation (<https://www.w3.org/TR/shacl/>).
+//!
+//! A shapes graph is compiled once into [`Shapes`] (paths, lists, regexes,
+//! `sh:in` sets, SPARQL queries are all resolved up front); validating a data
+//! graph then indexes it once and walks it with integer ids only.
+//!
+//! ```
+//! use katalog::shacl::Shapes;
+//! use oxigraph::io::{RdfFormat, RdfParser};
+//! use oxrdf::Graph;
+//!
+//! fn parse(turtle: &str) -> Graph {
+//!     let mut graph = Graph::new();
+//!     for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(turtle) {
+//!         graph.insert(&quad.unwrap().into());
+//!     }
+//!     graph
+//! }
+//!
+//! let shapes = Shapes::from_graph(&parse(r#"
+//!     @prefix sh: <http://www.w3.org/ns/shacl#> .
+//!     @prefix dcat: <http://www.w3.org/ns/dcat#> .
+//!     @prefix dcterms: <http://purl.org/dc/terms/> .
+//!     [] a sh:NodeShape ; sh:targetClass dcat:Dataset ;
+//!        sh:property [ sh:path dcterms:title ; sh:minCount 1 ] .
+//! "#)).unwrap();
+//! let report = shapes.validate(&parse(r#"
+//!     <http://example.org/ds> a <http://www.w3.org/ns/dcat#Dataset> .
+//! "#));
+//! assert!(report.has_violations());
+//! assert_eq!(report.results[0].message(), Some("Less than 1 values (minCount 1) for dcterms:title"));
+//! ```
+
+mod components;
+mod constraints;
+mod index;
+mod load;
+mod messages;
+mod names;
+mod path;
+mod report;
+mod shapes;
+mod shapes_graph;
+mod sparql;
+mod sparql_syntax;
+mod validator;
+mod vocab;
+mod xsd;
+
+pub use path::Path;
+pub use report::{Severity, ValidationReport, ValidationResult};
+pub use shapes::Shapes;
+
+use index::DataIndex;
+use oxrdf::Graph;
+use sparql::SparqlRuntime;
+use std::path::PathBuf;
+use validator::{Collect, Validator};
+
+/// Errors of shapes loading and compilation, and of SPARQL evaluation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShaclError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot parse {}: {source}", path.display())]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: oxigraph::io::RdfParseError,
+    },
+    #[error("unknown RDF format (from the file extension) of {}", .0.display())]
+    UnknownFormat(PathBuf),
+    #[error("ill-formed shape {shape}: {message}")]
+    InvalidShape { shape: String, message: String },
+    #[error("ill-formed RDF list {node}: {message}")]
+    InvalidList { node: String, message: String },
+    #[error("ill-formed property path {node}: {message}")]
+    InvalidPath { node: String, message: String },
+    #[error("invalid sh:pattern {pattern:?} in shape {shape}: {source}")]
+    InvalidPattern {
+        shape: String,
+        pattern: String,
+        #[source]
+        source: regex::Error,
+    },
+    #[error("invalid SPARQL query in {node}: {source}")]
+    SparqlSyntax {
+        node: String,
+        #[source]
+        source: oxigraph::sparql::SparqlSyntaxError,
+    },
+    #[error("SPARQL query in {node} is not supported by SHACL: {reason}")]
+    UnsupportedSparql { node: String, reason: String },
+    #[error("SPARQL evaluation failed for {node}: {message}")]
+    SparqlEvaluation { node: String, message: String },
+}
+
+impl Shapes {
+    /// Reads and compiles shapes from RDF files (format from the extension)
+    /// or folders (their `.ttl`, `.rdf`, `.nt` and `.jsonld` files, sorted).
+    pub fn load(paths: &[PathBuf]) -> Result<Self, ShaclError> {
+        Self::from_graph(&load::read_graph(paths)?)
+    }
+
+    /// Validates `data`. SPARQL evaluation failures (only possible with
+    /// SHACL-SPARQL shapes) are logged with `tracing` and otherwise skipped;
+    /// use [`Shapes::try_validate`] to get them as errors instead.
+    pub fn validate(&self, data: &Graph) -> ValidationReport {
+        let (report, errors) = self.run(data);
+        for error in &errors {
+            tracing::warn!(%error, "SHACL validation failure");
+        }
+        report
+    }
+
+    /// Validates `data`, failing on SPARQL evaluation failures (including
+    /// results with `?failure true`).
+    pub fn try_validate(&self, data: &Graph) -> Result<ValidationReport, ShaclError> {
+        let (report, mut errors) = self.run(data);
+        match errors.drain(..).next() {
+            Some(error) => Err(error),
+            None => Ok(report),
+        }
+    }
+
+    fn run(&self, data: &Graph) -> (ValidationReport, Vec<ShaclError>) {
+        let mut errors = Vec::new();
+        let runtime = match &self.sparql {
+            Some(setup) => match SparqlRuntime::new(setup, data) {
+                Ok(runtime) => Some(runtime),
+                Err(error) => {
+                    errors.push(error);
+                    None
+                }
+            },
+            None => None,
+        };
+        let index = DataIndex::new(&self.constants, data);
+        let mut validator = Validator::new(self, &index, runtime);
+        let mut results = Collect::default();
+        validator.run(&self.targeted, &mut results);
+        errors.append(&mut validator.errors);
+        (ValidationReport { results: results.0 }, errors)
+    }
+}
+
+/// Reads RDF files or folders into one graph, as [`Shapes::load`] does.
+pub fn read_graph(paths: &[PathBuf]) -> Result<Graph, ShaclError> {
+    load::read_graph(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Shapes>();
+        assert_send_sync::<ValidationReport>();
+    }
+}

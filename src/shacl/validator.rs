@@ -1,0 +1,188 @@
+//! The validation engine: focus nodes from targets, value nodes from paths,
+//! and conformance checking with memoization for shape-based constraints.
+
+use super::index::{DataIndex, FxHashMap, Id};
+use super::report::ValidationResult;
+use super::shapes::{RDF_TYPE, RDFS_SUB_CLASS_OF, Shape, ShapeId, Shapes, Target};
+use super::sparql::SparqlRuntime;
+use super::ShaclError;
+use std::borrow::Cow;
+use std::ops::ControlFlow;
+
+/// Where the results of a shape go.
+pub(crate) trait Sink {
+    /// Records a result; `Break` stops the validation of the current shape.
+    fn push(&mut self, result: impl FnOnce() -> ValidationResult) -> ControlFlow<()>;
+}
+
+/// Keeps every result.
+#[derive(Default)]
+pub(crate) struct Collect(pub Vec<ValidationResult>);
+
+impl Sink for Collect {
+    fn push(&mut self, result: impl FnOnce() -> ValidationResult) -> ControlFlow<()> {
+        self.0.push(result());
+        ControlFlow::Continue(())
+    }
+}
+
+/// Only asks whether a node conforms: stops at the first result, never builds it.
+pub(crate) struct Probe;
+
+impl Sink for Probe {
+    fn push(&mut self, _: impl FnOnce() -> ValidationResult) -> ControlFlow<()> {
+        ControlFlow::Break(())
+    }
+}
+
+/// The focus node and value nodes a shape is being checked with.
+pub(crate) struct Focus<'v> {
+    pub shape_id: ShapeId,
+    pub node: Id,
+    pub values: &'v [Id],
+}
+
+pub(crate) struct Validator<'a> {
+    pub shapes: &'a Shapes,
+    pub index: &'a DataIndex<'a>,
+    /// For each class slot: the class and its subclasses in the data graph, sorted.
+    classes: Vec<Vec<Id>>,
+    /// Conformance of (shape, node) pairs already checked.
+    memo: FxHashMap<(ShapeId, Id), bool>,
+    /// Shapes being checked, to stop recursive shapes.
+    stack: Vec<(ShapeId, Id)>,
+    /// Whether the current conformance check relied on an assumption made
+    /// for a recursive shape (then it must not be memoized).
+    assumed: bool,
+    pub sparql: Option<SparqlRuntime>,
+    /// SPARQL evaluation failures.
+    pub errors: Vec<ShaclError>,
+}
+
+impl<'a> Validator<'a> {
+    pub fn new(shapes: &'a Shapes, index: &'a DataIndex<'a>, sparql: Option<SparqlRuntime>) -> Self {
+        let classes = shapes
+            .classes
+            .iter()
+            .map(|&class| subclass_closure(index, class))
+            .collect();
+        Self {
+            shapes,
+            index,
+            classes,
+            memo: FxHashMap::default(),
+            stack: Vec::new(),
+            assumed: false,
+            sparql,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Validates the focus nodes of the given targeted shapes.
+    pub fn run(&mut self, shape_ids: &[ShapeId], sink: &mut Collect) {
+        for &shape_id in shape_ids {
+            let shape = &self.shapes.shapes[shape_id];
+            if shape.deactivated {
+                continue;
+            }
+            for focus in self.focus_nodes(shape) {
+                let _ = self.validate_shape(shape_id, focus, sink);
+            }
+        }
+    }
+
+    /// The focus nodes of a shape's targets, sorted and without duplicates.
+    pub fn focus_nodes(&self, shape: &Shape) -> Vec<Id> {
+        let index = self.index;
+        let mut nodes = Vec::new();
+        for target in &shape.targets {
+            match *target {
+                Target::Node(node) => nodes.push(node),
+                Target::Class(class) => {
+                    for &c in &self.classes[class] {
+                        nodes.extend_from_slice(index.subjects(c, RDF_TYPE));
+                    }
+                }
+                Target::SubjectsOf(p) => nodes.extend(index.triples_with_predicate(p).map(|(s, _)| s)),
+                Target::ObjectsOf(p) => nodes.extend(index.triples_with_predicate(p).map(|(_, o)| o)),
+            }
+        }
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
+    }
+
+    /// Checks `focus` against a shape, sending results to `sink`.
+    pub fn validate_shape<S: Sink>(&mut self, shape_id: ShapeId, focus: Id, sink: &mut S) -> ControlFlow<()> {
+        let shapes = self.shapes;
+        let shape = &shapes.shapes[shape_id];
+        if shape.deactivated {
+            return ControlFlow::Continue(());
+        }
+        // A recursive shape: assume the node conforms (SHACL leaves this undefined).
+        if self.stack.contains(&(shape_id, focus)) {
+            self.assumed = true;
+            return ControlFlow::Continue(());
+        }
+        let index = self.index;
+        let single = [focus];
+        let values: Cow<'_, [Id]> = match &shape.path {
+            Some(path) => path.plan.values(index, focus),
+            None => Cow::Borrowed(&single),
+        };
+        self.stack.push((shape_id, focus));
+        let focus = Focus {
+            shape_id,
+            node: focus,
+            values: &values,
+        };
+        let mut flow = ControlFlow::Continue(());
+        for constraint in &shape.constraints {
+            flow = self.check(&focus, constraint, sink);
+            if flow.is_break() {
+                break;
+            }
+        }
+        self.stack.pop();
+        flow
+    }
+
+    /// Whether `node` conforms to a shape (memoized).
+    pub fn conforms(&mut self, shape_id: ShapeId, node: Id) -> bool {
+        if let Some(&known) = self.memo.get(&(shape_id, node)) {
+            return known;
+        }
+        let outer_assumed = std::mem::replace(&mut self.assumed, false);
+        let conforms = self.validate_shape(shape_id, node, &mut Probe).is_continue();
+        if !self.assumed {
+            self.memo.insert((shape_id, node), conforms);
+        }
+        self.assumed |= outer_assumed;
+        conforms
+    }
+
+    /// Whether `node` is a SHACL instance of the class in `class` slot.
+    pub fn is_instance(&self, node: Id, class: usize) -> bool {
+        let classes = &self.classes[class];
+        self.index
+            .objects(node, RDF_TYPE)
+            .iter()
+            .any(|t| classes.binary_search(t).is_ok())
+    }
+}
+
+/// `class` and its transitive subclasses (`rdfs:subClassOf` in the data graph).
+fn subclass_closure(index: &DataIndex<'_>, class: Id) -> Vec<Id> {
+    let mut classes = vec![class];
+    let mut i = 0;
+    while i < classes.len() {
+        for &sub in index.subjects(classes[i], RDFS_SUB_CLASS_OF) {
+            if !classes.contains(&sub) {
+                classes.push(sub);
+            }
+        }
+        i += 1;
+    }
+    classes.sort_unstable();
+    classes
+}

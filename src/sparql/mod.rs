@@ -1,0 +1,57 @@
+//! The public, read-only SPARQL 1.1 Protocol endpoint at `/sparql`.
+//!
+//! Queries run against the union of the record graphs, under a timeout, a row cap and a
+//! bound on concurrent queries. Results are produced completely before the status line is
+//! sent, so a failure is always an error status, never a 200 with a cut body.
+mod description;
+mod protocol;
+mod run;
+
+pub use protocol::ProtocolRequest;
+pub use run::{QueryError, QueryOutput};
+
+use crate::web::{AppError, SharedState};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::cors::{Any, CorsLayer};
+
+pub fn routes() -> Router<SharedState> {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers(Any);
+    Router::new()
+        .route("/sparql", get(endpoint).post(endpoint))
+        .route("/sparql/", get(endpoint).post(endpoint))
+        .layer(cors)
+}
+
+async fn endpoint(
+    State(state): State<SharedState>,
+    method: Method,
+    RawQuery(query_string): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let request = ProtocolRequest::parse(&method, query_string.as_deref(), &headers, &body)?;
+    let Some(query) = request.query else {
+        return description::describe(&state, &headers);
+    };
+    let output = run::run(&state, &query, &request.dataset, &headers, request.format.as_deref()).await?;
+    let mut response = (
+        [(header::CONTENT_TYPE, output.content_type)],
+        output.body,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    headers.insert("x-sparql-maxrows", HeaderValue::from(state.config.sparql.max_rows));
+    if output.truncated {
+        headers.insert("x-sparql-truncated", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}

@@ -1,0 +1,203 @@
+//! Running one query under katalog's limits and producing the whole response body.
+use super::protocol::ProtocolDataset;
+use crate::rdf::{GraphFormat, negotiate, serialize_graph};
+use crate::web::{AppError, SharedState};
+use axum::http::{HeaderMap, header};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Triple};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use oxigraph::store::Store;
+use spargebra::SparqlParser;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("SPARQL syntax error: {0}")]
+    Syntax(String),
+    #[error("query evaluation failed: {0}")]
+    Evaluation(String),
+    #[error("the query took longer than {0:?} and was stopped; narrow it or add a LIMIT")]
+    Timeout(Duration),
+    #[error("too many queries are running; try again in a few seconds")]
+    Busy,
+}
+
+impl From<QueryError> for AppError {
+    fn from(e: QueryError) -> Self {
+        match e {
+            QueryError::Syntax(_) | QueryError::Evaluation(_) => AppError::BadRequest(e.to_string()),
+            QueryError::Timeout(_) | QueryError::Busy => AppError::Unavailable(e.to_string()),
+        }
+    }
+}
+
+pub struct QueryOutput {
+    pub body: Vec<u8>,
+    pub content_type: &'static str,
+    pub truncated: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Output {
+    Results(QueryResultsFormat),
+    Graph(GraphFormat),
+}
+
+const SOLUTION_OFFERS: &[(&str, QueryResultsFormat)] = &[
+    ("application/sparql-results+json", QueryResultsFormat::Json),
+    ("application/sparql-results+xml", QueryResultsFormat::Xml),
+    ("text/csv", QueryResultsFormat::Csv),
+    ("text/tab-separated-values", QueryResultsFormat::Tsv),
+    ("application/json", QueryResultsFormat::Json),
+    ("application/xml", QueryResultsFormat::Xml),
+];
+
+const GRAPH_OFFERS: &[(&str, GraphFormat)] = &[
+    ("text/turtle", GraphFormat::Turtle),
+    ("application/rdf+xml", GraphFormat::RdfXml),
+    ("application/ld+json", GraphFormat::JsonLd),
+    ("application/n-triples", GraphFormat::NTriples),
+    ("application/xml", GraphFormat::RdfXml),
+    ("application/json", GraphFormat::JsonLd),
+];
+
+fn results_content_type(format: QueryResultsFormat) -> &'static str {
+    match format {
+        QueryResultsFormat::Json => "application/sparql-results+json",
+        QueryResultsFormat::Xml => "application/sparql-results+xml",
+        QueryResultsFormat::Csv => "text/csv; charset=utf-8",
+        QueryResultsFormat::Tsv => "text/tab-separated-values; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The output syntax: a `format` parameter wins over `Accept`.
+fn choose_output(query: &spargebra::Query, headers: &HeaderMap, format: Option<&str>) -> Result<Output, AppError> {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let is_graph = matches!(query, spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. });
+    if let Some(name) = format {
+        let by_name = if is_graph {
+            GraphFormat::from_name(name).map(Output::Graph)
+        } else {
+            QueryResultsFormat::from_extension(name)
+                .or_else(|| QueryResultsFormat::from_media_type(name))
+                .map(Output::Results)
+        };
+        return by_name.ok_or_else(|| AppError::BadRequest(format!("unknown result format {name:?}")));
+    }
+    let chosen = if is_graph {
+        negotiate(accept, GRAPH_OFFERS).map(Output::Graph)
+    } else {
+        negotiate(accept, SOLUTION_OFFERS).map(Output::Results)
+    };
+    chosen.ok_or_else(|| {
+        let offers = if is_graph { GRAPH_OFFERS.iter().map(|(m, _)| *m).collect() } else { SOLUTION_OFFERS.iter().map(|(m, _)| *m).collect() };
+        AppError::NotAcceptable(offers)
+    })
+}
+
+pub async fn run(
+    state: &SharedState,
+    query_text: &str,
+    dataset: &ProtocolDataset,
+    headers: &HeaderMap,
+    format: Option<&str>,
+) -> Result<QueryOutput, AppError> {
+    let query = SparqlParser::new()
+        .parse_query(query_text)
+        .map_err(|e| QueryError::Syntax(e.to_string()))?;
+    let output = choose_output(&query, headers, format)?;
+    let limits = state.config.sparql.clone();
+    let permit = tokio::time::timeout(limits.queue_wait, state.sparql_slots.clone().acquire_owned())
+        .await
+        .map_err(|_| QueryError::Busy)?
+        .map_err(|_| QueryError::Busy)?;
+    let token = CancellationToken::new();
+    let task = {
+        let state = state.clone();
+        let token = token.clone();
+        let dataset = dataset.clone();
+        tokio::task::spawn_blocking(move || {
+            // The permit lives as long as the evaluation, even one already timed out.
+            let _permit = permit;
+            evaluate(state.catalogue.oxigraph(), query, &dataset, output, limits.max_rows, token)
+        })
+    };
+    match tokio::time::timeout(limits.timeout, task).await {
+        Ok(joined) => Ok(joined.map_err(|e| AppError::Internal(e.to_string()))??),
+        Err(_) => {
+            token.cancel();
+            Err(QueryError::Timeout(limits.timeout).into())
+        }
+    }
+}
+
+fn evaluate(
+    store: &Store,
+    query: spargebra::Query,
+    dataset: &ProtocolDataset,
+    output: Output,
+    max_rows: usize,
+    token: CancellationToken,
+) -> Result<QueryOutput, QueryError> {
+    // No federation: Oxigraph is built without its HTTP client, so SERVICE fails; a public
+    // endpoint must not fetch URLs for anyone who asks.
+    let mut prepared = SparqlEvaluator::new()
+        .with_cancellation_token(token)
+        .for_query(query);
+    if !dataset.default_graphs.is_empty() || !dataset.named_graphs.is_empty() {
+        let iri = |s: &String| NamedNode::new(s.clone()).map_err(|e| QueryError::Syntax(format!("graph IRI {s:?}: {e}")));
+        let default = dataset.default_graphs.iter().map(|s| iri(s).map(GraphName::from)).collect::<Result<_, _>>()?;
+        let named = dataset.named_graphs.iter().map(|s| iri(s).map(NamedOrBlankNode::from)).collect::<Result<_, _>>()?;
+        prepared.dataset_mut().set_default_graph(default);
+        prepared.dataset_mut().set_available_named_graphs(named);
+    } else if prepared.dataset().is_default_dataset() {
+        // The public default graph is the union of records; the store's real default graph
+        // holds bookkeeping and is never queried from here.
+        prepared.dataset_mut().set_default_graph_as_union();
+    }
+    let results = prepared.on_store(store).execute().map_err(|e| QueryError::Evaluation(e.to_string()))?;
+    serialize(results, output, max_rows)
+}
+
+fn serialize(results: QueryResults<'_>, output: Output, max_rows: usize) -> Result<QueryOutput, QueryError> {
+    let eval = |e: oxigraph::sparql::QueryEvaluationError| QueryError::Evaluation(e.to_string());
+    let io = |e: std::io::Error| QueryError::Evaluation(e.to_string());
+    match (results, output) {
+        (QueryResults::Solutions(solutions), Output::Results(format)) => {
+            let variables = solutions.variables().to_vec();
+            let mut writer = QueryResultsSerializer::from_format(format)
+                .serialize_solutions_to_writer(Vec::new(), variables)
+                .map_err(io)?;
+            let mut truncated = false;
+            for (count, solution) in solutions.enumerate() {
+                if count == max_rows {
+                    truncated = true;
+                    break;
+                }
+                writer.serialize(&solution.map_err(eval)?).map_err(io)?;
+            }
+            Ok(QueryOutput { body: writer.finish().map_err(io)?, content_type: results_content_type(format), truncated })
+        }
+        (QueryResults::Boolean(value), Output::Results(format)) => {
+            let body = QueryResultsSerializer::from_format(format)
+                .serialize_boolean_to_writer(Vec::new(), value)
+                .map_err(io)?;
+            Ok(QueryOutput { body, content_type: results_content_type(format), truncated: false })
+        }
+        (QueryResults::Graph(triples), Output::Graph(format)) => {
+            let mut collected: Vec<Triple> = Vec::new();
+            let mut truncated = false;
+            for triple in triples {
+                if collected.len() == max_rows {
+                    truncated = true;
+                    break;
+                }
+                collected.push(triple.map_err(eval)?);
+            }
+            let body = serialize_graph(&collected, format).map_err(io)?;
+            Ok(QueryOutput { body, content_type: format.content_type(), truncated })
+        }
+        _ => Err(QueryError::Evaluation("result form and format do not match".into())),
+    }
+}

@@ -1,0 +1,312 @@
+//! The catalogue store: an embedded Oxigraph (RocksDB) database holding one named graph per
+//! record, with katalog's bookkeeping in the default graph (never exposed publicly).
+pub mod events;
+mod index;
+mod records;
+mod relabel;
+
+pub use events::{Activity, Event};
+pub use index::{RecordIndex, RecordInfo};
+pub use records::{Record, RecordKind, Split, split_records};
+
+use crate::rdf::canonical_hash;
+use crate::rdf::ns::{kat, xsd};
+use oxigraph::model::{
+    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, NamedOrBlankNode, Term,
+    Triple,
+};
+use oxigraph::store::{StorageError, Store, Transaction};
+use std::collections::{HashSet, VecDeque};
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage: {0}")]
+    Storage(#[from] StorageError),
+    #[error("bookkeeping query: {0}")]
+    Query(#[from] oxigraph::sparql::QueryEvaluationError),
+}
+
+/// What one write did to each record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+pub struct Catalogue {
+    store: Store,
+    /// Sorted list of live records, rebuilt lazily after a write.
+    index: RwLock<Option<Arc<RecordIndex>>>,
+    /// One writer at a time: the event sequence is read and advanced inside each write.
+    writer: Mutex<()>,
+}
+
+impl Catalogue {
+    /// Opens (or creates) the store in `dir`. RocksDB allows one process at a time.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(e))?;
+        Ok(Self::from_store(Store::open(dir)?))
+    }
+
+    fn from_store(store: Store) -> Self {
+        Self {
+            store,
+            index: RwLock::new(None),
+            writer: Mutex::new(()),
+        }
+    }
+
+    /// The raw Oxigraph store, for SPARQL evaluation.
+    pub fn oxigraph(&self) -> &Store {
+        &self.store
+    }
+
+    /// Replaces each record's graph, all in one transaction: either every record is written
+    /// or none is. Records whose canonical form did not change are left untouched.
+    pub fn write(&self, records: &[Record]) -> Result<Vec<Change>, StoreError> {
+        let _writer = self.writer.lock().expect("writer lock");
+        let now = now_literal();
+        let mut tx = self.store.start_transaction()?;
+        let mut seq = next_seq(&tx)?;
+        let mut changes = Vec::with_capacity(records.len());
+        for record in records {
+            let change = write_record(&mut tx, record, &now, seq)?;
+            if change != Change::Unchanged {
+                seq += 1;
+            }
+            changes.push(change);
+        }
+        if changes.iter().any(|c| *c != Change::Unchanged) {
+            set_site_value(&mut tx, kat::LAST_CHANGE, now.clone())?;
+            set_site_value(&mut tx, kat::EVENT_SEQ, Literal::from(seq as i64))?;
+        }
+        tx.commit()?;
+        self.invalidate();
+        Ok(changes)
+    }
+
+    /// Flags a stored record as failing the active shapes (left out of the feeds), or clears
+    /// the flag with None.
+    pub fn set_invalid(&self, iri: NamedNodeRef<'_>, report: Option<&str>) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().expect("writer lock");
+        let mut tx = self.store.start_transaction()?;
+        remove_values(&mut tx, iri, kat::INVALID)?;
+        if let Some(report) = report {
+            tx.insert(QuadRef::new(iri, kat::INVALID, &Literal::new_simple_literal(report), GraphNameRef::DefaultGraph));
+        }
+        tx.commit()?;
+        self.invalidate();
+        Ok(())
+    }
+
+    /// The warnings kept beside a record (JSON), if any.
+    pub fn warnings(&self, iri: NamedNodeRef<'_>) -> Result<Option<String>, StoreError> {
+        self.bookkeeping_value(iri, kat::WARNINGS)
+    }
+
+    /// Why a record is left out of the feeds (JSON report), if it is.
+    pub fn invalid_report(&self, iri: NamedNodeRef<'_>) -> Result<Option<String>, StoreError> {
+        self.bookkeeping_value(iri, kat::INVALID)
+    }
+
+    fn bookkeeping_value(&self, iri: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>) -> Result<Option<String>, StoreError> {
+        for quad in self.store.quads_for_pattern(Some(iri.into()), Some(predicate), None, Some(GraphNameRef::DefaultGraph)) {
+            if let Term::Literal(l) = quad?.object {
+                return Ok(Some(l.value().to_owned()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The change log, oldest first.
+    pub fn events(&self) -> Result<Vec<Event>, StoreError> {
+        events::list(&self.store)
+    }
+
+    /// Deletes a record; its IRI then answers 410 Gone. False if there was no such record.
+    pub fn delete(&self, iri: NamedNodeRef<'_>) -> Result<bool, StoreError> {
+        let _writer = self.writer.lock().expect("writer lock");
+        let now = now_literal();
+        let mut tx = self.store.start_transaction()?;
+        if !tx.contains_named_graph(iri)? {
+            return Ok(false);
+        }
+        let seq = next_seq(&tx)?;
+        tx.remove_named_graph(iri)?;
+        remove_bookkeeping(&mut tx, iri)?;
+        tx.insert(QuadRef::new(iri, kat::DELETED, &now, GraphNameRef::DefaultGraph));
+        events::append(&mut tx, seq, Activity::Delete, iri, &now, "");
+        set_site_value(&mut tx, kat::LAST_CHANGE, now.clone())?;
+        set_site_value(&mut tx, kat::EVENT_SEQ, Literal::from((seq + 1) as i64))?;
+        tx.commit()?;
+        self.invalidate();
+        Ok(true)
+    }
+
+    /// Loads triples as-is into one named graph that is not a record (used to stage test
+    /// data such as the W3C protocol suite's graphs).
+    pub fn load_raw_graph(&self, graph: NamedNodeRef<'_>, triples: &[Triple]) -> Result<(), StoreError> {
+        let mut tx = self.store.start_transaction()?;
+        tx.clear_graph(graph)?;
+        tx.insert_named_graph(graph);
+        for t in triples {
+            tx.insert(t.as_ref().in_graph(graph));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The triples of one record, or None when no record has that IRI.
+    pub fn record(&self, iri: NamedNodeRef<'_>) -> Result<Option<Vec<Triple>>, StoreError> {
+        if !self.store.contains_named_graph(iri)? {
+            return Ok(None);
+        }
+        let triples = self
+            .store
+            .quads_for_pattern(None, None, None, Some(iri.into()))
+            .map(|q| q.map(Triple::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(triples))
+    }
+
+    /// True when a record with this IRI existed and was deleted.
+    pub fn is_deleted(&self, iri: NamedNodeRef<'_>) -> Result<bool, StoreError> {
+        Ok(self
+            .store
+            .quads_for_pattern(Some(iri.into()), Some(kat::DELETED), None, Some(GraphNameRef::DefaultGraph))
+            .next()
+            .transpose()?
+            .is_some())
+    }
+
+    /// Everything the record graphs say about `iri`, following blank nodes: how a
+    /// distribution, agent or contact point inside a record is dereferenced.
+    pub fn describe(&self, iri: NamedNodeRef<'_>) -> Result<Vec<Triple>, StoreError> {
+        let mut out: HashSet<Triple> = HashSet::new();
+        let mut queue: VecDeque<NamedOrBlankNode> = VecDeque::from([NamedOrBlankNode::from(iri.into_owned())]);
+        let mut seen: HashSet<NamedOrBlankNode> = HashSet::new();
+        while let Some(node) = queue.pop_front() {
+            if !seen.insert(node.clone()) {
+                continue;
+            }
+            for quad in self.store.quads_for_pattern(Some(node.as_ref()), None, None, None) {
+                let quad = quad?;
+                // The default graph holds bookkeeping, which is never public.
+                if quad.graph_name.is_default_graph() {
+                    continue;
+                }
+                if let Term::BlankNode(b) = &quad.object {
+                    queue.push_back(b.clone().into());
+                }
+                out.insert(quad.into());
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    /// The records currently live, sorted by IRI.
+    pub fn index(&self) -> Result<Arc<RecordIndex>, StoreError> {
+        if let Some(index) = self.index.read().expect("index lock").as_ref() {
+            return Ok(index.clone());
+        }
+        let index = Arc::new(RecordIndex::build(&self.store)?);
+        *self.index.write().expect("index lock") = Some(index.clone());
+        Ok(index)
+    }
+
+    fn invalidate(&self) {
+        *self.index.write().expect("index lock") = None;
+    }
+
+    /// Makes sure everything written is on disk (RocksDB's WAL already survives crashes).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        Ok(self.store.flush()?)
+    }
+}
+
+fn write_record(tx: &mut Transaction<'_>, record: &Record, now: &Literal, seq: u64) -> Result<Change, StoreError> {
+    let iri = record.iri.as_ref();
+    let digest = canonical_hash(&record.triples);
+    let hash = Literal::new_simple_literal(&digest);
+    let existed = tx.contains_named_graph(iri)?;
+    if existed && tx.contains(QuadRef::new(iri, kat::HASH, &hash, GraphNameRef::DefaultGraph))? {
+        return Ok(Change::Unchanged);
+    }
+    let mut triples = record.triples.clone();
+    relabel::relabel_blank_nodes(&mut triples, &digest[..8]);
+    tx.clear_graph(iri)?;
+    tx.insert_named_graph(iri);
+    for t in &triples {
+        tx.insert(t.as_ref().in_graph(iri));
+    }
+    remove_bookkeeping(tx, iri)?;
+    let default = GraphNameRef::DefaultGraph;
+    tx.insert(QuadRef::new(iri, kat::KIND, record.kind.class(), default));
+    tx.insert(QuadRef::new(iri, kat::MODIFIED, now, default));
+    tx.insert(QuadRef::new(iri, kat::HASH, &hash, default));
+    if let Some(publisher) = record.publisher() {
+        tx.insert(QuadRef::new(iri, kat::PUBLISHER, publisher, default));
+    }
+    if let Some(warnings) = &record.warnings {
+        tx.insert(QuadRef::new(iri, kat::WARNINGS, &Literal::new_simple_literal(warnings), default));
+    }
+    let activity = if existed { Activity::Update } else { Activity::Create };
+    events::append(tx, seq, activity, iri, now, &crate::rdf::to_ntriples(&triples));
+    Ok(if existed { Change::Updated } else { Change::Created })
+}
+
+/// The next event number (the log is append-only, numbered from 0).
+fn next_seq(tx: &Transaction<'_>) -> Result<u64, StoreError> {
+    let site = NamedNodeRef::new_unchecked(kat::SITE.as_str());
+    for quad in tx.quads_for_pattern(Some(site.into()), Some(kat::EVENT_SEQ), None, Some(GraphNameRef::DefaultGraph)) {
+        if let Term::Literal(l) = quad?.object {
+            return Ok(l.value().parse().unwrap_or(0));
+        }
+    }
+    Ok(0)
+}
+
+fn remove_values(tx: &mut Transaction<'_>, iri: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>) -> Result<(), StoreError> {
+    let old: Vec<Quad> = tx
+        .quads_for_pattern(Some(iri.into()), Some(predicate), None, Some(GraphNameRef::DefaultGraph))
+        .collect::<Result<_, _>>()?;
+    for q in &old {
+        tx.remove(q);
+    }
+    Ok(())
+}
+
+/// Removes a record's bookkeeping (kind, hash, warnings, deletion mark…), not its events.
+fn remove_bookkeeping(tx: &mut Transaction<'_>, iri: NamedNodeRef<'_>) -> Result<(), StoreError> {
+    for predicate in [kat::KIND, kat::MODIFIED, kat::HASH, kat::PUBLISHER, kat::WARNINGS, kat::INVALID, kat::DELETED] {
+        remove_values(tx, iri, predicate)?;
+    }
+    Ok(())
+}
+
+fn set_site_value(tx: &mut Transaction<'_>, predicate: NamedNodeRef<'_>, value: Literal) -> Result<(), StoreError> {
+    let site = NamedNode::new_unchecked(kat::SITE.as_str());
+    remove_values(tx, site.as_ref(), predicate)?;
+    tx.insert(Quad::new(site, predicate, value, GraphName::DefaultGraph).as_ref());
+    Ok(())
+}
+
+fn now_literal() -> Literal {
+    // Milliseconds: LDES consumers order events by time, and writes can be close together.
+    let now = OffsetDateTime::now_utc();
+    let now = now
+        .replace_millisecond(now.millisecond())
+        .expect("milliseconds are valid");
+    Literal::new_typed_literal(now.format(&Rfc3339).expect("RFC 3339 formats"), xsd::DATE_TIME)
+}
+
+/// Parses an xsd:dateTime lexical form as written by katalog.
+pub fn parse_time(value: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(value, &Rfc3339).ok()
+}

@@ -1,0 +1,95 @@
+//! Every error a request can meet, and the one place where it becomes an HTTP response.
+use crate::rdf::{INPUT_MEDIA_TYPES, ParseError};
+use crate::store::StoreError;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("malformed RDF: {0}")]
+    Syntax(#[from] ParseError),
+    #[error("unsupported media type {0:?}")]
+    UnsupportedMediaType(String),
+    #[error("nothing here")]
+    NotFound,
+    #[error("this resource was deleted")]
+    Gone,
+    #[error("none of the available media types is acceptable")]
+    NotAcceptable(Vec<&'static str>),
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("the metadata does not conform to the shapes")]
+    Invalid(Box<crate::shacl::ValidationReport>, bool),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) | Self::Syntax(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Gone => StatusCode::GONE,
+            Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn body(&self) -> serde_json::Value {
+        let mut body = json!({ "status": self.status().as_u16(), "error": self.to_string() });
+        match self {
+            Self::Syntax(e) => {
+                body["message"] = json!(e.message);
+                body["line"] = json!(e.line);
+                body["column"] = json!(e.column);
+            }
+            Self::UnsupportedMediaType(_) => body["accepted"] = json!(INPUT_MEDIA_TYPES),
+            Self::NotAcceptable(offers) => body["available"] = json!(offers),
+            Self::Invalid(report, _) => body["report"] = report.to_json(),
+            _ => {}
+        }
+        body
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        // A validation report is RDF: Turtle unless the client asked for JSON.
+        if let Self::Invalid(report, false) = &self {
+            let triples: Vec<_> = report.to_graph().iter().map(|t| t.into_owned()).collect();
+            let body = crate::rdf::serialize_graph(&triples, crate::rdf::GraphFormat::Turtle).unwrap_or_default();
+            return (status, [(header::CONTENT_TYPE, "text/turtle; charset=utf-8")], body).into_response();
+        }
+        let mut response = (status, axum::Json(self.body())).into_response();
+        if let Self::Unavailable(_) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        if let Self::Unauthorized = self {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"katalog\""));
+        }
+        response
+    }
+}

@@ -1,0 +1,154 @@
+//! The HTTP server: shared state, the router, and turning errors into responses.
+mod error;
+pub mod pages;
+mod resource;
+pub mod respond;
+
+pub use error::AppError;
+pub use resource::dereference;
+pub use respond::{Conditional, rdf_response};
+
+use crate::store::Catalogue;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+/// Server settings, filled from the command line.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Base of every IRI katalog mints, ending with `/`.
+    pub base_uri: String,
+    /// Largest request body accepted (413 beyond).
+    pub max_body_bytes: usize,
+    pub sparql: SparqlLimits,
+    /// Bearer token that may write any record (site administration); none disables writes.
+    pub admin_token: Option<String>,
+    pub page_size: usize,
+    pub max_page_size: usize,
+    /// A folder of data files served under `/files/` (download URLs of hosted data).
+    pub files_dir: Option<std::path::PathBuf>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SparqlLimits {
+    pub timeout: Duration,
+    pub max_rows: usize,
+    pub max_concurrent: usize,
+    /// How long a query waits for a free slot before 503.
+    pub queue_wait: Duration,
+}
+
+impl Default for SparqlLimits {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            max_rows: 10_000,
+            max_concurrent: 4,
+            queue_wait: Duration::from_secs(2),
+        }
+    }
+}
+
+impl Config {
+    pub fn new(base_uri: &str) -> Self {
+        Self {
+            base_uri: normalize_base(base_uri),
+            max_body_bytes: 20 * 1024 * 1024,
+            sparql: SparqlLimits::default(),
+            admin_token: None,
+            page_size: 100,
+            max_page_size: 1000,
+            files_dir: None,
+        }
+    }
+
+    pub fn catalog_iri(&self) -> String {
+        format!("{}catalog", self.base_uri)
+    }
+
+    /// The IRI a request path names, e.g. `/datasets/x` → `{base}datasets/x`.
+    pub fn iri_for_path(&self, path: &str) -> String {
+        format!("{}{}", self.base_uri, path.trim_start_matches('/'))
+    }
+}
+
+fn normalize_base(base: &str) -> String {
+    if base.ends_with('/') {
+        base.to_owned()
+    } else {
+        format!("{base}/")
+    }
+}
+
+pub struct AppState {
+    pub catalogue: Catalogue,
+    pub config: Config,
+    pub sparql_slots: Arc<Semaphore>,
+    pub shapes: Option<Arc<crate::shacl::Shapes>>,
+}
+
+pub type SharedState = Arc<AppState>;
+
+impl AppState {
+    pub fn new(catalogue: Catalogue, config: Config) -> SharedState {
+        Arc::new(Self {
+            sparql_slots: Arc::new(Semaphore::new(config.sparql.max_concurrent)),
+            catalogue,
+            config,
+            shapes: None,
+        })
+    }
+}
+
+pub fn router(state: SharedState) -> Router {
+    let limit = state.config.max_body_bytes;
+    let mut router = Router::new();
+    if let Some(dir) = &state.config.files_dir {
+        router = router.nest_service("/files", tower_http::services::ServeDir::new(dir));
+    }
+    router
+        .route("/", get(pages::home))
+        .merge(crate::feeds::routes())
+        .merge(crate::sparql::routes())
+        .merge(crate::publish::routes())
+        .fallback(resource::dereference)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM, then flushes the store.
+pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result<()> {
+    let app = router(state.clone());
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    if let Err(e) = state.catalogue.flush() {
+        tracing::error!(error = %e, "flushing the store failed");
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,183 @@
+//! Server-rendered HTML pages (minijinja templates embedded in the binary).
+use super::{AppError, AppState, SharedState};
+use crate::rdf::PREFIXES;
+use crate::rdf::ns::{dcterms, foaf, rdf};
+use axum::extract::State;
+use axum::response::Html;
+use minijinja::{Environment, context};
+use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in [
+        ("layout.html", include_str!("templates/layout.html")),
+        ("home.html", include_str!("templates/home.html")),
+        ("resource.html", include_str!("templates/resource.html")),
+        ("sparql.html", include_str!("templates/sparql.html")),
+    ] {
+        env.add_template(name, source).expect("templates parse");
+    }
+    env
+});
+
+pub fn render(name: &str, ctx: minijinja::Value) -> Result<Html<String>, AppError> {
+    TEMPLATES
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map(Html)
+        .map_err(|e| AppError::Internal(format!("template {name}: {e}")))
+}
+
+/// A value as shown on a page: a link, or text with its language.
+#[derive(Serialize)]
+struct Shown {
+    text: String,
+    href: Option<String>,
+    lang: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Section {
+    iri: String,
+    label: String,
+    properties: BTreeMap<String, Vec<Shown>>,
+}
+
+/// `dcterms:title` style name for an IRI.
+pub fn compact(iri: &str) -> String {
+    PREFIXES
+        .iter()
+        .find_map(|(p, ns)| iri.strip_prefix(ns).map(|local| format!("{p}:{local}")))
+        .unwrap_or_else(|| iri.to_owned())
+}
+
+/// The best label of a node: Swedish title or name first, then English, then any.
+pub fn label_of(triples: &[Triple], node: &NamedOrBlankNode) -> Option<String> {
+    let mut candidates: Vec<(u8, String)> = triples
+        .iter()
+        .filter(|t| &t.subject == node)
+        .filter(|t| [dcterms::TITLE, foaf::NAME].contains(&t.predicate.as_ref()))
+        .filter_map(|t| match &t.object {
+            Term::Literal(l) => {
+                let rank = match l.language() {
+                    Some("sv") => 0,
+                    Some("en") => 1,
+                    _ => 2,
+                };
+                Some((rank, l.value().to_owned()))
+            }
+            _ => None,
+        })
+        .collect();
+    candidates.sort();
+    candidates.into_iter().next().map(|(_, v)| v)
+}
+
+fn shown(term: &Term, base: &str) -> Shown {
+    match term {
+        Term::NamedNode(n) => Shown {
+            text: compact(n.as_str()),
+            // Our own IRIs link to their page here; others to where they point.
+            href: Some(n.as_str().strip_prefix(base).map_or(n.as_str().to_owned(), |p| format!("/{p}"))),
+            lang: None,
+        },
+        Term::BlankNode(b) => Shown { text: format!("_:{}", b.as_str()), href: None, lang: None },
+        Term::Literal(l) => Shown {
+            text: l.value().to_owned(),
+            href: None,
+            lang: l.language().map(str::to_owned),
+        },
+    }
+}
+
+fn section(triples: &[Triple], subject: &NamedOrBlankNode, base: &str) -> Section {
+    let mut properties: BTreeMap<String, Vec<Shown>> = BTreeMap::new();
+    for t in triples.iter().filter(|t| &t.subject == subject && t.predicate.as_ref() != rdf::TYPE) {
+        properties.entry(compact(t.predicate.as_str())).or_default().push(shown(&t.object, base));
+    }
+    let types: Vec<Shown> = triples
+        .iter()
+        .filter(|t| &t.subject == subject && t.predicate.as_ref() == rdf::TYPE)
+        .map(|t| shown(&t.object, base))
+        .collect();
+    if !types.is_empty() {
+        properties.insert("rdf:type".into(), types);
+    }
+    let iri = match subject {
+        NamedOrBlankNode::NamedNode(n) => n.as_str().to_owned(),
+        NamedOrBlankNode::BlankNode(b) => format!("_:{}", b.as_str()),
+    };
+    Section {
+        label: label_of(triples, subject).unwrap_or_else(|| compact(&iri)),
+        iri,
+        properties,
+    }
+}
+
+pub fn resource_page(state: &AppState, iri: &NamedNode, triples: &[Triple]) -> Result<Html<String>, AppError> {
+    let base = &state.config.base_uri;
+    let main: NamedOrBlankNode = iri.clone().into();
+    let mut others: Vec<&NamedOrBlankNode> = triples.iter().map(|t| &t.subject).filter(|s| **s != main).collect();
+    others.dedup();
+    let related: Vec<Section> = others.into_iter().map(|s| section(triples, s, base)).collect();
+    let path = iri.as_str().strip_prefix(base.as_str()).map(|p| format!("/{p}"));
+    render(
+        "resource.html",
+        context! {
+            main => section(triples, &main, base),
+            related => related,
+            path => path,
+            formats => crate::rdf::GraphFormat::ALL.iter().map(|f| (f.extension(), f.media_type())).collect::<Vec<_>>(),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Listed {
+    href: String,
+    label: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Organisation {
+    key: String,
+    iri: String,
+}
+
+pub async fn home(State(state): State<SharedState>) -> Result<Html<String>, AppError> {
+    let (listed, organisations) = tokio::task::spawn_blocking(move || -> Result<(Vec<Listed>, Vec<Organisation>), AppError> {
+        let index = state.catalogue.index()?;
+        let base = &state.config.base_uri;
+        let organisations = index
+            .publishers()
+            .into_iter()
+            .map(|p| Organisation { key: crate::feeds::organisations::org_key(p), iri: p.to_string() })
+            .collect();
+        let listed = index
+            .members()
+            .map(|info| {
+                let triples = state.catalogue.record(info.iri.as_ref())?.unwrap_or_default();
+                let label = label_of(&triples, &info.iri.clone().into()).unwrap_or_else(|| info.iri.to_string());
+                let href = info.iri.as_str().strip_prefix(base.as_str()).map_or(info.iri.as_str().to_owned(), |p| format!("/{p}"));
+                let kind = match info.kind {
+                    crate::store::RecordKind::DataService => "Datatjänst",
+                    crate::store::RecordKind::DatasetSeries => "Serie",
+                    _ => "Datamängd",
+                };
+                Ok(Listed { href, label, kind })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok((listed, organisations))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    render("home.html", context! { records => listed, organisations => organisations })
+}
+
+pub fn sparql_page() -> Result<Html<String>, AppError> {
+    render("sparql.html", context! {})
+}

@@ -1,0 +1,145 @@
+//! Starting the real `katalog` binary on 127.0.0.1 with a temporary store, and talking to it.
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const TOKEN: &str = "test-admin-token";
+/// A fixed base URI: IRIs stay the same when a test restarts the server on another port.
+pub const BASE: &str = "http://katalog.test/";
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_katalog")
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A folder of `../shared/anchors`, or None with a message (a failure when CI=true).
+pub fn anchor(relative: &str) -> Option<PathBuf> {
+    let path = root().join("../shared/anchors").join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{} is missing, and CI=true requires it",
+        path.display()
+    );
+    eprintln!("SKIPPED: {} is absent", path.display());
+    None
+}
+
+pub struct Server {
+    child: Child,
+    pub addr: String,
+    pub data: PathBuf,
+    client: Client,
+}
+
+impl Server {
+    /// Starts a server on a store in `data` with extra arguments.
+    pub fn start_in(data: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(bin())
+            .args(["serve", "--addr", "127.0.0.1:0", "--base-uri", BASE, "--admin-token", TOKEN])
+            .arg("--data")
+            .arg(data)
+            .args(extra)
+            .env("RUST_LOG", "katalog=warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("katalog starts");
+        let stdout = child.stdout.take().expect("stdout piped");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("reads the listening line");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Server {
+            child,
+            addr,
+            data: data.to_owned(),
+            client: Client::builder().timeout(Duration::from_secs(120)).build().unwrap(),
+        }
+    }
+
+    /// The URL of a path on this server, or of one of our IRIs.
+    pub fn url(&self, path_or_iri: &str) -> String {
+        let path = path_or_iri.strip_prefix(BASE.trim_end_matches('/')).unwrap_or(path_or_iri);
+        format!("{}{}", self.addr, path)
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.client.post(self.url(path))
+    }
+
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.client.put(self.url(path))
+    }
+
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.client.delete(self.url(path))
+    }
+
+    /// Publishes a Turtle document with the admin token.
+    pub fn publish(&self, turtle: &str) -> Response {
+        self.post("/datasets")
+            .bearer_auth(TOKEN)
+            .header("content-type", "text/turtle")
+            .body(turtle.to_owned())
+            .send()
+            .unwrap()
+    }
+
+    /// Kills the process at once, as a crash would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A fresh temporary store directory.
+pub fn temp_store() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("katalog-test").tempdir().unwrap()
+}
+
+pub fn demo_catalog() -> String {
+    std::fs::read_to_string(root().join("examples/demo-catalog.ttl")).expect("examples/demo-catalog.ttl")
+}
+
+/// Parses a response body of the given syntax, relative IRIs against BASE.
+pub fn parse(body: &[u8], media_type: &str) -> Vec<oxigraph::model::Triple> {
+    let format = katalog::rdf::input_format_for_media_type(media_type).expect("known syntax");
+    katalog::rdf::parse_graph(body, format, Some(BASE)).unwrap_or_else(|e| panic!("unparsable {media_type}: {e}"))
+}
+
+/// Triples of a Turtle document with relative IRIs resolved against BASE.
+pub fn turtle(text: &str) -> Vec<oxigraph::model::Triple> {
+    parse(text.as_bytes(), "text/turtle")
+}
+
+/// `application/x-www-form-urlencoded` text of name/value pairs.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
+}
+
+/// `/sparql?query=…`
+pub fn sparql_url(query: &str) -> String {
+    format!("/sparql?{}", form(&[("query", query)]))
+}

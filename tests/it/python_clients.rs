@@ -1,0 +1,34 @@
+//! Real outside clients (Python rdflib and SPARQLWrapper, from the venv `scripts/test.sh`
+//! makes) read the feeds and query the endpoint.
+use crate::common::{self, Server};
+use std::process::Command;
+
+/// The venv's python, or None with a message (a failure when CI=true).
+pub fn python() -> Option<String> {
+    match std::env::var("KATALOG_PYTHON") {
+        Ok(p) if !p.is_empty() => Some(p),
+        _ => {
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "KATALOG_PYTHON must be set in CI (scripts/test.sh sets it)");
+            eprintln!("SKIPPED: KATALOG_PYTHON is not set; run scripts/test.sh");
+            None
+        }
+    }
+}
+
+#[test]
+fn rdflib_and_sparqlwrapper_read_katalog() {
+    let Some(python) = python() else { return };
+    let dir = common::temp_store();
+    let server = Server::start_in(dir.path(), &[]);
+    assert!(server.publish(&katalog::generate::catalogue_turtle(30)).status().is_success());
+    let output = Command::new(python)
+        .arg(common::root().join("tests/python/clients.py"))
+        .arg(&server.addr)
+        .arg("30")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    eprintln!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "the Python clients failed");
+    assert!(stdout.trim_end().ends_with("ok"));
+}
