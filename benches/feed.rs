@@ -26,7 +26,8 @@ fn load(dir: &std::path::Path, turtle: &str, shapes: Option<&katalog::shacl::Sha
     let triples = katalog::rdf::parse_graph(turtle.as_bytes(), oxigraph::io::RdfFormat::Turtle, Some(BASE)).unwrap();
     let split = split_records(triples, BASE);
     if let Some(shapes) = shapes {
-        let report = katalog::publish::validate(shapes, &split.records);
+        let members = katalog::publish::Members::of(&split.records, &catalogue.index().unwrap());
+        let report = katalog::publish::validate(shapes, &split.records, &members);
         assert!(!report.has_violations(), "{}", report.to_text());
     }
     catalogue.write(&split.records).unwrap();

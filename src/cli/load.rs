@@ -1,5 +1,5 @@
 use super::{CliResult, DEFAULT_ADDR, StoreArgs};
-use crate::rdf::{GraphFormat, input_format_for_path, parse_graph_reader, serialize_graph, sort_triples};
+use crate::rdf::{GraphFormat, input_format_for_path, parse_graph_reader, serialize_graph};
 use crate::shacl::{Shapes, ValidationReport};
 use crate::store::{Catalogue, Change, split_records};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -113,7 +113,8 @@ pub fn load_file(
     let triples = read_file(path, format, base)?;
     let mut split = split_records(triples, base);
     if let Some(shapes) = shapes {
-        let report = crate::publish::validate_and_note(shapes, &mut split.records);
+        let members = crate::publish::Members::of(&split.records, &*catalogue.index()?);
+        let report = crate::publish::validate_and_note(shapes, &mut split.records, &members);
         if report.has_violations() {
             return Err(format!("{}: the records violate the shapes:\n{}", path.display(), report.to_text()).into());
         }
@@ -132,7 +133,7 @@ pub fn load_file(
 
 pub fn load(args: LoadArgs) -> CliResult {
     let catalogue = Catalogue::open(&args.store.data)?;
-    let base = args.store.base_uri(DEFAULT_ADDR.parse()?);
+    let base = args.store.resolve_base(&catalogue, DEFAULT_ADDR.parse()?)?;
     let shapes = active_shapes(&args.shapes, args.no_validation || args.graph.is_some())?;
     for file in &args.files {
         if let Some(graph) = &args.graph {
@@ -148,17 +149,17 @@ pub fn load(args: LoadArgs) -> CliResult {
     Ok(())
 }
 
+/// Writes the whole catalogue as `/datasets/dcat` serves it.
 pub fn export(args: ExportArgs) -> CliResult {
     let format = GraphFormat::from_name(&args.format).ok_or_else(|| format!("unknown format {:?}", args.format))?;
     let catalogue = Catalogue::open(&args.store.data)?;
-    let index = catalogue.index()?;
-    let mut triples = Vec::new();
-    for info in &index.records {
-        triples.extend(catalogue.record(info.iri.as_ref())?.unwrap_or_default());
-    }
-    sort_triples(&mut triples);
-    triples.dedup();
-    std::io::stdout().write_all(&serialize_graph(&triples, format)?)?;
+    let base = args.store.resolve_base(&catalogue, DEFAULT_ADDR.parse()?)?;
+    let state = crate::web::AppState::new(catalogue, crate::web::Config::new(&base));
+    let index = state.catalogue.index()?;
+    let document = crate::feeds::site_document(&state, &index)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    crate::feeds::write_document(&state, document, format, &mut out)?;
+    out.flush()?;
     Ok(())
 }
 

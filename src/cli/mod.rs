@@ -26,9 +26,25 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    pub fn base_uri(&self, addr: SocketAddr) -> String {
-        let base = self.base_uri.clone().unwrap_or_else(|| format!("http://{addr}/"));
-        if base.ends_with('/') { base } else { format!("{base}/") }
+    /// The base URI: as given, else as the store recorded it, else from the address. A
+    /// store keeps the base it was first used with, so `load`, `export` and `serve` agree;
+    /// giving another one is refused, since every stored IRI is minted under it.
+    pub fn resolve_base(&self, catalogue: &crate::store::Catalogue, addr: SocketAddr) -> Result<String, Box<dyn std::error::Error>> {
+        let given = self.base_uri.as_deref().map(|b| if b.ends_with('/') { b.to_owned() } else { format!("{b}/") });
+        let stored = catalogue.base_uri()?;
+        match (given, stored) {
+            (Some(given), Some(stored)) if given != stored => Err(format!(
+                "the store in {} was created with base URI {stored}; its IRIs are minted under it (given: {given})",
+                self.data.display()
+            )
+            .into()),
+            (_, Some(stored)) => Ok(stored),
+            (given, None) => {
+                let base = given.unwrap_or_else(|| format!("http://{addr}/"));
+                catalogue.set_base_uri(&base)?;
+                Ok(base)
+            }
+        }
     }
 }
 

@@ -54,7 +54,7 @@ pub fn run(args: ServeArgs) -> CliResult {
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr).await?;
         let addr = listener.local_addr()?;
-        let mut config = Config::new(&args.store.base_uri(addr));
+        let mut config = Config::new(&args.store.resolve_base(&catalogue, addr)?);
         config.admin_token = args.admin_token.filter(|t| !t.is_empty());
         config.max_body_bytes = args.max_body;
         config.files_dir = args.files.clone();

@@ -26,9 +26,9 @@ fn link(catalog: &NamedNode, member: &RecordInfo) -> Option<Triple> {
     member.kind.catalog_link().map(|p| Triple::new(catalog.clone(), p, member.iri.clone()))
 }
 
-/// The site document. With several publishers the site catalogue has one sub-catalogue per
-/// organisation (`dcterms:hasPart`) and lists no dataset itself, so a harvester that follows
-/// the parts does not see any dataset twice.
+/// The site document. With several publishers each organisation also has a sub-catalogue
+/// (`dcterms:hasPart`) listing its own records; the site catalogue still lists every record,
+/// since DCAT-AP-SE requires a catalogue to have datasets.
 pub fn site_document(state: &AppState, index: &RecordIndex) -> Result<Document, AppError> {
     let site = NamedNode::new_unchecked(state.config.catalog_iri());
     let base = &state.config.base_uri;
@@ -43,11 +43,10 @@ pub fn site_document(state: &AppState, index: &RecordIndex) -> Result<Document, 
         }
     }
     for member in index.members() {
-        let catalog = match (&member.publisher, split_by_org) {
-            (Some(p), true) => org_catalog_iri(base, p),
-            _ => site.clone(),
-        };
-        header.extend(link(&catalog, member));
+        header.extend(link(&site, member));
+        if let (Some(p), true) = (&member.publisher, split_by_org) {
+            header.extend(link(&org_catalog_iri(base, p), member));
+        }
     }
     for other in index.records.iter().filter(|r| r.kind == RecordKind::Catalog && r.iri != site) {
         header.push(Triple::new(site.clone(), dcterms::HAS_PART, other.iri.clone()));

@@ -8,7 +8,7 @@ mod page;
 mod stream;
 mod void;
 
-pub use full::{Document, org_document, site_document};
+pub use full::{Document, org_document, site_document, write_document};
 pub use page::{CatalogPage, PageRequest, build_page, site_description};
 
 use crate::rdf::GraphFormat;

@@ -1,6 +1,6 @@
 //! `POST /validate`: publishers check metadata against the active shapes before publishing.
 //! Nothing is stored; the answer is the report (Turtle, or JSON by `Accept`).
-use super::ingest::validate;
+use super::ingest::{Members, validate};
 use super::wants_json;
 use crate::rdf::{GraphFormat, input_format_for_media_type, parse_graph, serialize_graph};
 use crate::store::split_records;
@@ -22,12 +22,13 @@ pub async fn validate_handler(State(state): State<SharedState>, headers: HeaderM
     let Some(shapes) = state.shapes.clone() else {
         return Err(AppError::Unavailable("validation is switched off on this server".into()));
     };
-    let report = tokio::task::spawn_blocking(move || {
+    let report = tokio::task::spawn_blocking(move || -> Result<_, AppError> {
         let split = split_records(triples, &base);
-        validate(&shapes, &split.records)
+        let members = Members::of(&split.records, &*state.catalogue.index()?);
+        Ok(validate(&shapes, &split.records, &members))
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    .map_err(|e| AppError::Internal(e.to_string()))??;
     if wants_json(&headers) {
         return Ok(axum::Json(report.to_json()).into_response());
     }

@@ -8,7 +8,7 @@ mod check;
 mod ingest;
 mod revalidate;
 
-pub use ingest::{Ingested, ingest, validate, validate_and_note};
+pub use ingest::{Ingested, Members, ingest, validate, validate_and_note};
 pub use revalidate::revalidate_all;
 
 use crate::store::{Change, RecordKind};

@@ -1,7 +1,7 @@
 //! Re-checking stored records against the active shapes (at start-up, since the shapes may
 //! have changed): a record that now fails is left out of the feeds and listed for its
 //! publisher, so one bad record never aborts a portal's harvest of the others.
-use super::ingest::validate;
+use super::ingest::{Members, validate};
 use crate::store::Record;
 use crate::web::{AppError, AppState};
 
@@ -11,11 +11,12 @@ pub fn revalidate_all(state: &AppState) -> Result<usize, AppError> {
         return Ok(0);
     };
     let index = state.catalogue.index()?;
+    let members = Members::of(&[], &index);
     let mut failing = 0;
     for info in &index.records {
         let triples = state.catalogue.record(info.iri.as_ref())?.unwrap_or_default();
         let record = Record { iri: info.iri.clone(), kind: info.kind, triples, warnings: None };
-        let report = validate(shapes, std::slice::from_ref(&record));
+        let report = validate(shapes, std::slice::from_ref(&record), &members);
         if report.has_violations() {
             failing += 1;
             let json = report.to_json().to_string();

@@ -91,6 +91,9 @@ pub fn input_format_for_media_type(content_type: &str) -> Option<RdfFormat> {
         // Plain XML and JSON are what many scripts send for RDF/XML and JSON-LD.
         "application/xml" | "text/xml" => Some(RdfFormat::RdfXml),
         "application/json" => Some(GraphFormat::JsonLd.rdf_format()),
+        // Oxigraph reads text/plain as N-Triples; a publisher sending it almost always
+        // means something else, so it is refused rather than guessed.
+        "text/plain" => None,
         other => RdfFormat::from_media_type(other),
     }
 }

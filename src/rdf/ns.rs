@@ -86,6 +86,7 @@ pub mod kat {
         DELETED = "https://w3id.org/katalog/internal#deleted";
         LAST_CHANGE = "https://w3id.org/katalog/internal#lastChange";
         EVENT_SEQ = "https://w3id.org/katalog/internal#eventSeq";
+        BASE_URI = "https://w3id.org/katalog/internal#baseUri";
         PUBLISHER = "https://w3id.org/katalog/internal#publisher";
         WARNINGS = "https://w3id.org/katalog/internal#warnings";
         INVALID = "https://w3id.org/katalog/internal#invalid";

@@ -16,17 +16,26 @@ type Flow = ControlFlow<()>;
 
 impl Validator<'_> {
     /// Evaluates one constraint for a focus node and its value nodes.
-    pub(crate) fn check<S: Sink>(&mut self, focus: &Focus<'_>, constraint: &Constraint, sink: &mut S) -> Flow {
+    pub(crate) fn check<S: Sink>(
+        &mut self,
+        focus: &Focus<'_>,
+        constraint: &Constraint,
+        sink: &mut S,
+    ) -> Flow {
         let index = self.index;
         let values = focus.values;
         match constraint {
-            Constraint::Class(class) => self.each_failing(focus, constraint, sink, |v, me| me.is_instance(v, *class)),
+            Constraint::Class(class) => {
+                self.each_failing(focus, constraint, sink, |v, me| me.is_instance(v, *class))
+            }
             Constraint::Datatype(datatype) => {
-                self.each_failing(focus, constraint, sink, |v, me| has_datatype(me.index.term(v), datatype))
+                self.each_failing(focus, constraint, sink, |v, me| {
+                    has_datatype(me.index.term(v), datatype)
+                })
             }
-            Constraint::NodeKind(kind) => {
-                self.each_failing(focus, constraint, sink, |v, me| kind.matches(me.index.term(v)))
-            }
+            Constraint::NodeKind(kind) => self.each_failing(focus, constraint, sink, |v, me| {
+                kind.matches(me.index.term(v))
+            }),
             Constraint::MinCount(n) if (values.len() as u64) < *n => {
                 self.report(sink, focus, constraint, None, Detail::Count(values.len()))
             }
@@ -35,7 +44,9 @@ impl Validator<'_> {
             }
             Constraint::MinCount(_) | Constraint::MaxCount(_) => ControlFlow::Continue(()),
             Constraint::Range(kind, bound) => {
-                self.each_failing(focus, constraint, sink, |v, me| in_range(me.index.term(v), *kind, bound))
+                self.each_failing(focus, constraint, sink, |v, me| {
+                    in_range(me.index.term(v), *kind, bound)
+                })
             }
             Constraint::MinLength(n) => self.each_failing(focus, constraint, sink, |v, me| {
                 string_value(me.index.term(v)).is_some_and(|s| s.chars().count() as u64 >= *n)
@@ -46,26 +57,33 @@ impl Validator<'_> {
             Constraint::Pattern(pattern) => self.each_failing(focus, constraint, sink, |v, me| {
                 string_value(me.index.term(v)).is_some_and(|s| pattern.regex.is_match(s))
             }),
-            Constraint::LanguageIn(languages) => self.each_failing(focus, constraint, sink, |v, me| {
-                language(me.index.term(v)).is_some_and(|tag| languages.iter().any(|range| lang_matches(tag, range)))
-            }),
+            Constraint::LanguageIn(languages) => {
+                self.each_failing(focus, constraint, sink, |v, me| {
+                    language(me.index.term(v))
+                        .is_some_and(|tag| languages.iter().any(|range| lang_matches(tag, range)))
+                })
+            }
             Constraint::UniqueLang => self.unique_lang(focus, constraint, sink),
             Constraint::Equals(p) => self.equals(focus, constraint, *p, sink),
             Constraint::Disjoint(p) => {
                 let others = index.objects(focus.node, *p);
-                self.each_failing(focus, constraint, sink, |v, _| others.binary_search(&v).is_err())
+                self.each_failing(focus, constraint, sink, |v, _| {
+                    others.binary_search(&v).is_err()
+                })
             }
             Constraint::LessThan(p) | Constraint::LessThanOrEquals(p) => {
                 let or_equal = matches!(constraint, Constraint::LessThanOrEquals(_));
                 self.less_than(focus, constraint, *p, or_equal, sink)
             }
-            Constraint::Not(shape) => self.each_failing(focus, constraint, sink, |v, me| !me.conforms(*shape, v)),
-            Constraint::And(shapes) => {
-                self.each_failing(focus, constraint, sink, |v, me| shapes.iter().all(|s| me.conforms(*s, v)))
+            Constraint::Not(shape) => {
+                self.each_failing(focus, constraint, sink, |v, me| !me.conforms(*shape, v))
             }
-            Constraint::Or(shapes) => {
-                self.each_failing(focus, constraint, sink, |v, me| shapes.iter().any(|s| me.conforms(*s, v)))
-            }
+            Constraint::And(shapes) => self.each_failing(focus, constraint, sink, |v, me| {
+                shapes.iter().all(|s| me.conforms(*s, v))
+            }),
+            Constraint::Or(shapes) => self.each_failing(focus, constraint, sink, |v, me| {
+                shapes.iter().any(|s| me.conforms(*s, v))
+            }),
             Constraint::Xone(shapes) => {
                 for &v in values {
                     let count = shapes.iter().filter(|s| self.conforms(**s, v)).count();
@@ -75,7 +93,9 @@ impl Validator<'_> {
                 }
                 ControlFlow::Continue(())
             }
-            Constraint::Node(shape) => self.each_failing(focus, constraint, sink, |v, me| me.conforms(*shape, v)),
+            Constraint::Node(shape) => {
+                self.each_failing(focus, constraint, sink, |v, me| me.conforms(*shape, v))
+            }
             Constraint::Property(shape) => {
                 for &v in values {
                     self.validate_shape(*shape, v, sink)?;
@@ -85,12 +105,21 @@ impl Validator<'_> {
             Constraint::Qualified(q) => {
                 let count = values
                     .iter()
-                    .filter(|&&v| self.conforms(q.shape, v) && !q.siblings.iter().any(|s| self.conforms(*s, v)))
+                    .filter(|&&v| {
+                        self.conforms(q.shape, v)
+                            && !q.siblings.iter().any(|s| self.conforms(*s, v))
+                    })
                     .count() as u64;
                 let too_few = q.min.is_some_and(|min| count < min);
                 let too_many = q.max.is_some_and(|max| count > max);
                 if too_few || too_many {
-                    return self.report(sink, focus, constraint, None, Detail::Count(count as usize));
+                    return self.report(
+                        sink,
+                        focus,
+                        constraint,
+                        None,
+                        Detail::Count(count as usize),
+                    );
                 }
                 ControlFlow::Continue(())
             }
@@ -101,9 +130,9 @@ impl Validator<'_> {
                 }
                 self.report(sink, focus, constraint, None, Detail::None)
             }
-            Constraint::In(list) => {
-                self.each_failing(focus, constraint, sink, |v, _| list.sorted.binary_search(&v).is_ok())
-            }
+            Constraint::In(list) => self.each_failing(focus, constraint, sink, |v, _| {
+                list.sorted.binary_search(&v).is_ok()
+            }),
             Constraint::Sparql(sparql) => self.check_sparql(focus, sparql, sink),
             Constraint::Component(component) => self.check_component(focus, component, sink),
         }
@@ -136,7 +165,10 @@ impl Validator<'_> {
         sink.push(|| {
             let value = value.map(|v| self.index.term(v));
             self.result(focus, constraint.component(), value, || {
-                let path = self.shapes.shapes[focus.shape_id].path.as_ref().map(|p| &p.path);
+                let path = self.shapes.shapes[focus.shape_id]
+                    .path
+                    .as_ref()
+                    .map(|p| &p.path);
                 default_message(self.shapes, constraint, path, detail)
             })
         })
@@ -152,7 +184,10 @@ impl Validator<'_> {
     ) -> ValidationResult {
         let shape = &self.shapes.shapes[focus.shape_id];
         let messages = if shape.messages.is_empty() {
-            vec![Literal::new_language_tagged_literal_unchecked(default_message(), "en")]
+            vec![Literal::new_language_tagged_literal_unchecked(
+                default_message(),
+                "en",
+            )]
         } else {
             shape.messages.clone()
         };
@@ -168,7 +203,12 @@ impl Validator<'_> {
         }
     }
 
-    fn unique_lang<S: Sink>(&mut self, focus: &Focus<'_>, constraint: &Constraint, sink: &mut S) -> Flow {
+    fn unique_lang<S: Sink>(
+        &mut self,
+        focus: &Focus<'_>,
+        constraint: &Constraint,
+        sink: &mut S,
+    ) -> Flow {
         let mut tags: Vec<String> = focus
             .values
             .iter()
@@ -176,7 +216,11 @@ impl Validator<'_> {
             .map(str::to_ascii_lowercase)
             .collect();
         tags.sort_unstable();
-        let mut duplicated: Vec<&String> = tags.windows(2).filter(|w| w[0] == w[1]).map(|w| &w[0]).collect();
+        let mut duplicated: Vec<&String> = tags
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| &w[0])
+            .collect();
         duplicated.dedup();
         for tag in duplicated {
             self.report(sink, focus, constraint, None, Detail::Language(tag))?;
@@ -184,7 +228,13 @@ impl Validator<'_> {
         ControlFlow::Continue(())
     }
 
-    fn equals<S: Sink>(&mut self, focus: &Focus<'_>, constraint: &Constraint, predicate: Id, sink: &mut S) -> Flow {
+    fn equals<S: Sink>(
+        &mut self,
+        focus: &Focus<'_>,
+        constraint: &Constraint,
+        predicate: Id,
+        sink: &mut S,
+    ) -> Flow {
         let others = self.index.objects(focus.node, predicate);
         // Value nodes are sorted, as are the objects.
         for &v in focus.values {
@@ -229,7 +279,13 @@ impl Validator<'_> {
         ControlFlow::Continue(())
     }
 
-    fn closed<S: Sink>(&mut self, focus: &Focus<'_>, constraint: &Constraint, allowed: &[Id], sink: &mut S) -> Flow {
+    fn closed<S: Sink>(
+        &mut self,
+        focus: &Focus<'_>,
+        constraint: &Constraint,
+        allowed: &[Id],
+        sink: &mut S,
+    ) -> Flow {
         let index = self.index;
         for &v in focus.values {
             for (p, o) in index.outgoing(v) {
@@ -238,9 +294,15 @@ impl Validator<'_> {
                 }
                 sink.push(|| {
                     let predicate = index.term(p);
-                    let mut result = self.result(focus, constraint.component(), Some(index.term(o)), || {
-                        default_message(self.shapes, constraint, None, Detail::Predicate(predicate))
-                    });
+                    let mut result =
+                        self.result(focus, constraint.component(), Some(index.term(o)), || {
+                            default_message(
+                                self.shapes,
+                                constraint,
+                                None,
+                                Detail::Predicate(predicate),
+                            )
+                        });
                     if let TermRef::NamedNode(p) = predicate {
                         result.path = Some(Path::Predicate(p.into_owned()));
                     }
@@ -274,9 +336,15 @@ fn in_range(term: TermRef<'_>, kind: RangeKind, bound: &Literal) -> bool {
     let bound = bound.as_ref();
     match kind {
         RangeKind::MinExclusive => xsd::compare(bound, value) == Some(Ordering::Less),
-        RangeKind::MinInclusive => matches!(xsd::compare(bound, value), Some(Ordering::Less | Ordering::Equal)),
+        RangeKind::MinInclusive => matches!(
+            xsd::compare(bound, value),
+            Some(Ordering::Less | Ordering::Equal)
+        ),
         RangeKind::MaxExclusive => xsd::compare(value, bound) == Some(Ordering::Less),
-        RangeKind::MaxInclusive => matches!(xsd::compare(value, bound), Some(Ordering::Less | Ordering::Equal)),
+        RangeKind::MaxInclusive => matches!(
+            xsd::compare(value, bound),
+            Some(Ordering::Less | Ordering::Equal)
+        ),
     }
 }
 
@@ -329,16 +397,34 @@ mod tests {
         assert!(has_datatype(ok.as_ref().into(), &int));
         assert!(!has_datatype(Literal::from("42").as_ref().into(), &int));
         let lang = Literal::new_language_tagged_literal_unchecked("hej", "sv");
-        assert!(has_datatype(lang.as_ref().into(), &NamedNode::from(rdf::LANG_STRING)));
-        assert!(!has_datatype(lang.as_ref().into(), &NamedNode::from(xsd_vocab::STRING)));
+        assert!(has_datatype(
+            lang.as_ref().into(),
+            &NamedNode::from(rdf::LANG_STRING)
+        ));
+        assert!(!has_datatype(
+            lang.as_ref().into(),
+            &NamedNode::from(xsd_vocab::STRING)
+        ));
     }
 
     #[test]
     fn ranges() {
         let four = Literal::new_typed_literal("4", xsd_vocab::INTEGER);
         let value = Literal::new_typed_literal("4.0", xsd_vocab::DECIMAL);
-        assert!(in_range(value.as_ref().into(), RangeKind::MinInclusive, &four));
-        assert!(!in_range(value.as_ref().into(), RangeKind::MaxExclusive, &four));
-        assert!(!in_range(Literal::from("Hello").as_ref().into(), RangeKind::MaxExclusive, &four));
+        assert!(in_range(
+            value.as_ref().into(),
+            RangeKind::MinInclusive,
+            &four
+        ));
+        assert!(!in_range(
+            value.as_ref().into(),
+            RangeKind::MaxExclusive,
+            &four
+        ));
+        assert!(!in_range(
+            Literal::from("Hello").as_ref().into(),
+            RangeKind::MaxExclusive,
+            &four
+        ));
     }
 }

@@ -179,7 +179,11 @@ pub(crate) fn compile_constraints<'a>(
     node: TermRef<'a>,
     path: Option<&ShapePath>,
 ) -> Result<Vec<Constraint>, ShaclError> {
-    let mut reader = Reader { c, node, out: Vec::new() };
+    let mut reader = Reader {
+        c,
+        node,
+        out: Vec::new(),
+    };
     reader.value_type()?;
     reader.value_range()?;
     reader.strings()?;
@@ -210,7 +214,12 @@ impl<'a> Reader<'_, 'a> {
         self.c.graph.objects(self.node, parameter)
     }
 
-    fn invalid(&self, parameter: NamedNodeRef<'_>, value: TermRef<'_>, expected: &str) -> ShaclError {
+    fn invalid(
+        &self,
+        parameter: NamedNodeRef<'_>,
+        value: TermRef<'_>,
+        expected: &str,
+    ) -> ShaclError {
         ShaclError::InvalidShape {
             shape: self.node.to_string(),
             message: format!("the value {value} of {parameter} is not {expected}"),
@@ -230,7 +239,9 @@ impl<'a> Reader<'_, 'a> {
     fn counts(&self, parameter: NamedNodeRef<'_>) -> Result<Vec<u64>, ShaclError> {
         self.values(parameter)
             .into_iter()
-            .map(|v| as_count(v).ok_or_else(|| self.invalid(parameter, v, "a non-negative integer")))
+            .map(|v| {
+                as_count(v).ok_or_else(|| self.invalid(parameter, v, "a non-negative integer"))
+            })
             .collect()
     }
 
@@ -246,10 +257,16 @@ impl<'a> Reader<'_, 'a> {
 
     fn predicates(&mut self, parameter: NamedNodeRef<'_>) -> Result<Vec<Id>, ShaclError> {
         let iris = self.iris(parameter)?;
-        Ok(iris.into_iter().map(|iri| self.c.constant(iri.into())).collect())
+        Ok(iris
+            .into_iter()
+            .map(|iri| self.c.constant(iri.into()))
+            .collect())
     }
 
-    fn shape_lists(&mut self, parameter: NamedNodeRef<'_>) -> Result<Vec<Vec<ShapeId>>, ShaclError> {
+    fn shape_lists(
+        &mut self,
+        parameter: NamedNodeRef<'_>,
+    ) -> Result<Vec<Vec<ShapeId>>, ShaclError> {
         let mut lists = Vec::new();
         for head in self.values(parameter) {
             let members = self.c.graph.list(head)?;
@@ -259,7 +276,10 @@ impl<'a> Reader<'_, 'a> {
     }
 
     fn shapes(&mut self, parameter: NamedNodeRef<'_>) -> Vec<ShapeId> {
-        self.values(parameter).into_iter().map(|v| self.c.shape(v)).collect()
+        self.values(parameter)
+            .into_iter()
+            .map(|v| self.c.shape(v))
+            .collect()
     }
 
     fn value_type(&mut self) -> Result<(), ShaclError> {
@@ -275,7 +295,8 @@ impl<'a> Reader<'_, 'a> {
                 TermRef::NamedNode(iri) => NodeKind::from_iri(iri),
                 _ => None,
             };
-            let kind = parsed.ok_or_else(|| self.invalid(sh::NODE_KIND, kind, "a SHACL node kind"))?;
+            let kind =
+                parsed.ok_or_else(|| self.invalid(sh::NODE_KIND, kind, "a SHACL node kind"))?;
             self.out.push(Constraint::NodeKind(kind));
         }
         Ok(())
@@ -313,7 +334,10 @@ impl<'a> Reader<'_, 'a> {
         for n in self.counts(sh::MAX_LENGTH)? {
             self.out.push(Constraint::MaxLength(n));
         }
-        let flags = self.literals(sh::FLAGS)?.first().map(|f| f.value().to_owned());
+        let flags = self
+            .literals(sh::FLAGS)?
+            .first()
+            .map(|f| f.value().to_owned());
         for pattern in self.literals(sh::PATTERN)? {
             let regex = compile_regex(pattern.value(), flags.as_deref()).map_err(|source| {
                 ShaclError::InvalidPattern {
@@ -406,7 +430,11 @@ impl<'a> Reader<'_, 'a> {
             .into_iter()
             .any(|v| as_bool(v) == Some(true));
         for qualified in qualified_shapes {
-            let siblings = if disjoint { self.siblings(qualified) } else { Vec::new() };
+            let siblings = if disjoint {
+                self.siblings(qualified)
+            } else {
+                Vec::new()
+            };
             let shape = self.c.shape(qualified);
             // One constraint per bound, so each reports its own component.
             for (min, max) in [(min, None), (None, max)] {
@@ -449,7 +477,10 @@ impl<'a> Reader<'_, 'a> {
     }
 
     fn other(&mut self) -> Result<(), ShaclError> {
-        let closed = self.values(sh::CLOSED).into_iter().any(|v| as_bool(v) == Some(true));
+        let closed = self
+            .values(sh::CLOSED)
+            .into_iter()
+            .any(|v| as_bool(v) == Some(true));
         if closed {
             let allowed = self.closed_allowed()?;
             self.out.push(Constraint::Closed(allowed));
@@ -469,7 +500,8 @@ impl<'a> Reader<'_, 'a> {
             let mut sorted = members.clone();
             sorted.sort_unstable();
             sorted.dedup();
-            self.out.push(Constraint::In(Box::new(InList { members, sorted })));
+            self.out
+                .push(Constraint::In(Box::new(InList { members, sorted })));
         }
         Ok(())
     }
@@ -546,6 +578,9 @@ mod tests {
         assert!(NodeKind::IriOrLiteral.matches(iri.as_ref().into()));
         assert!(!NodeKind::BlankNodeOrLiteral.matches(iri.as_ref().into()));
         assert!(NodeKind::Literal.matches(lit.as_ref().into()));
-        assert_eq!(NodeKind::from_iri(sh::BLANK_NODE_OR_IRI), Some(NodeKind::BlankNodeOrIri));
+        assert_eq!(
+            NodeKind::from_iri(sh::BLANK_NODE_OR_IRI),
+            Some(NodeKind::BlankNodeOrIri)
+        );
     }
 }

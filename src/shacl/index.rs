@@ -128,7 +128,10 @@ impl<'a> DataIndex<'a> {
     pub fn new(constants: &'a [Term], graph: &'a Graph) -> Self {
         let mut index = Self {
             terms: Vec::with_capacity(constants.len() + graph.len()),
-            ids: FxHashMap::with_capacity_and_hasher(constants.len() + graph.len(), FxBuildHasher::default()),
+            ids: FxHashMap::with_capacity_and_hasher(
+                constants.len() + graph.len(),
+                FxBuildHasher::default(),
+            ),
             outgoing: Adjacency::default(),
             incoming: Adjacency::default(),
         };
@@ -136,9 +139,31 @@ impl<'a> DataIndex<'a> {
             index.intern(constant.as_ref());
         }
         let mut forward = Vec::with_capacity(graph.len());
+        // Triples come grouped by subject, and there are few predicates:
+        // remembering the last ones saves most of the hashing.
+        let mut last_subject = None;
+        let mut predicates: Vec<(TermRef<'a>, Id)> = Vec::new();
         for triple in graph {
-            let s = index.intern(triple.subject.into());
-            let p = index.intern(triple.predicate.into());
+            let subject = TermRef::from(triple.subject);
+            let s = match last_subject {
+                Some((term, id)) if term == subject => id,
+                _ => {
+                    let id = index.intern(subject);
+                    last_subject = Some((subject, id));
+                    id
+                }
+            };
+            let predicate = TermRef::from(triple.predicate);
+            let p = match predicates.iter().find(|(term, _)| *term == predicate) {
+                Some(&(_, id)) => id,
+                None => {
+                    let id = index.intern(predicate);
+                    if predicates.len() < 64 {
+                        predicates.push((predicate, id));
+                    }
+                    id
+                }
+            };
             let o = index.intern(triple.object);
             forward.push((s, p, o));
         }
@@ -182,9 +207,8 @@ impl<'a> DataIndex<'a> {
 
     /// `(subject, object)` of every triple whose predicate is `predicate`.
     pub fn triples_with_predicate(&self, predicate: Id) -> impl Iterator<Item = (Id, Id)> + '_ {
-        (0..self.terms.len() as Id).flat_map(move |s| {
-            self.objects(s, predicate).iter().map(move |&o| (s, o))
-        })
+        (0..self.terms.len() as Id)
+            .flat_map(move |s| self.objects(s, predicate).iter().map(move |&o| (s, o)))
     }
 }
 
@@ -206,7 +230,11 @@ mod tests {
         assert_eq!(index.id(ex("p").as_ref().into()), Some(0));
         assert_eq!(index.id(ex("unused").as_ref().into()), Some(1));
         let id = |s: &str| index.id(ex(s).as_ref().into()).unwrap();
-        let terms = |ids: &[Id]| ids.iter().map(|i| index.term(*i).to_string()).collect::<Vec<_>>();
+        let terms = |ids: &[Id]| {
+            ids.iter()
+                .map(|i| index.term(*i).to_string())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(terms(index.objects(id("a"), 0)).len(), 2);
         assert_eq!(index.subjects(id("b"), 0).len(), 2);
         assert_eq!(index.subjects(id("b"), id("q")), [id("a")]);

@@ -60,7 +60,10 @@ fn read_file_into(file: &Path, graph: &mut Graph) -> Result<(), ShaclError> {
     })?;
     let mut parser = RdfParser::from_format(format);
     // Relative IRIs resolve against the file's URL.
-    if let Some(base) = fs::canonicalize(file).ok().and_then(|p| url::Url::from_file_path(p).ok()) {
+    if let Some(base) = fs::canonicalize(file)
+        .ok()
+        .and_then(|p| url::Url::from_file_path(p).ok())
+    {
         parser = parser
             .with_base_iri(base.as_str())
             .unwrap_or_else(|_| RdfParser::from_format(format));

@@ -42,7 +42,9 @@ pub fn short_iri(iri: &str) -> String {
 
 fn is_simple_local_name(local: &str) -> bool {
     !local.is_empty()
-        && local.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
         && !local.starts_with('-')
 }
 
@@ -96,14 +98,23 @@ mod tests {
     #[test]
     fn shortens_known_namespaces() {
         assert_eq!(short_iri("http://purl.org/dc/terms/title"), "dcterms:title");
-        assert_eq!(short_iri("http://www.w3.org/ns/dcat#Dataset"), "dcat:Dataset");
+        assert_eq!(
+            short_iri("http://www.w3.org/ns/dcat#Dataset"),
+            "dcat:Dataset"
+        );
         assert_eq!(short_iri("http://example.org/x"), "<http://example.org/x>");
-        assert_eq!(short_iri("http://purl.org/dc/terms/a/b"), "<http://purl.org/dc/terms/a/b>");
+        assert_eq!(
+            short_iri("http://purl.org/dc/terms/a/b"),
+            "<http://purl.org/dc/terms/a/b>"
+        );
     }
 
     #[test]
     fn renders_terms() {
-        let lit = Literal::new_typed_literal("5", NamedNode::new_unchecked("http://www.w3.org/2001/XMLSchema#integer"));
+        let lit = Literal::new_typed_literal(
+            "5",
+            NamedNode::new_unchecked("http://www.w3.org/2001/XMLSchema#integer"),
+        );
         assert_eq!(short_term(lit.as_ref().into()), "\"5\"^^xsd:integer");
         let lang = Literal::new_language_tagged_literal_unchecked("Hej \"du\"", "sv");
         assert_eq!(short_term(lang.as_ref().into()), "\"Hej \\\"du\\\"\"@sv");

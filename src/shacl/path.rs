@@ -35,7 +35,11 @@ impl Path {
         Self::parse_at(graph, node, 0)
     }
 
-    fn parse_at(graph: ShapesGraph<'_>, node: TermRef<'_>, depth: usize) -> Result<Self, ShaclError> {
+    fn parse_at(
+        graph: ShapesGraph<'_>,
+        node: TermRef<'_>,
+        depth: usize,
+    ) -> Result<Self, ShaclError> {
         let error = |message: &str| ShaclError::InvalidPath {
             node: node.to_string(),
             message: message.to_owned(),
@@ -50,7 +54,9 @@ impl Path {
             return match members.len() {
                 0 => Err(error("a sequence path needs at least one member")),
                 1 => sub(members[0]),
-                _ => Ok(Self::Sequence(members.into_iter().map(sub).collect::<Result<_, _>>()?)),
+                _ => Ok(Self::Sequence(
+                    members.into_iter().map(sub).collect::<Result<_, _>>()?,
+                )),
             };
         }
         match node {
@@ -63,7 +69,9 @@ impl Path {
             match values.as_slice() {
                 [] => Ok(None),
                 [value] => Ok(Some(*value)),
-                _ => Err(error("a path node has several values for its path predicate")),
+                _ => Err(error(
+                    "a path node has several values for its path predicate",
+                )),
             }
         };
         if let Some(inner) = single(sh::INVERSE_PATH)? {
@@ -74,7 +82,9 @@ impl Path {
             return match members.len() {
                 0 => Err(error("an alternative path needs at least one member")),
                 1 => sub(members[0]),
-                _ => Ok(Self::Alternative(members.into_iter().map(sub).collect::<Result<_, _>>()?)),
+                _ => Ok(Self::Alternative(
+                    members.into_iter().map(sub).collect::<Result<_, _>>()?,
+                )),
             };
         }
         if let Some(inner) = single(sh::ZERO_OR_MORE_PATH)? {
@@ -86,7 +96,9 @@ impl Path {
         if let Some(inner) = single(sh::ZERO_OR_ONE_PATH)? {
             return Ok(Self::ZeroOrOne(Box::new(sub(inner)?)));
         }
-        Err(error("a blank node path needs sh:inversePath, sh:alternativePath, sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath or to be a list"))
+        Err(error(
+            "a blank node path needs sh:inversePath, sh:alternativePath, sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath or to be a list",
+        ))
     }
 
     /// The predicate of a predicate path.
@@ -139,7 +151,12 @@ impl Path {
         }
     }
 
-    fn write(&self, f: &mut impl fmt::Write, min: u8, iri: &impl Fn(&str) -> String) -> fmt::Result {
+    fn write(
+        &self,
+        f: &mut impl fmt::Write,
+        min: u8,
+        iri: &impl Fn(&str) -> String,
+    ) -> fmt::Result {
         if self.precedence() < min {
             f.write_char('(')?;
             self.write(f, 0, iri)?;
@@ -169,7 +186,12 @@ impl Path {
     }
 }
 
-fn write_modified(f: &mut impl fmt::Write, inner: &Path, modifier: char, iri: &impl Fn(&str) -> String) -> fmt::Result {
+fn write_modified(
+    f: &mut impl fmt::Write,
+    inner: &Path,
+    modifier: char,
+    iri: &impl Fn(&str) -> String,
+) -> fmt::Result {
     inner.write(f, 4, iri)?;
     f.write_char(modifier)
 }
@@ -286,7 +308,14 @@ impl PathPlan {
     }
 
     /// Transitive closure of `self` from `start`.
-    fn closure(&self, index: &DataIndex<'_>, start: Id, inverse: bool, reflexive: bool, out: &mut Vec<Id>) {
+    fn closure(
+        &self,
+        index: &DataIndex<'_>,
+        start: Id,
+        inverse: bool,
+        reflexive: bool,
+        out: &mut Vec<Id>,
+    ) {
         let mut seen = FxHashSet::default();
         let mut stack = Vec::new();
         if reflexive {
@@ -308,11 +337,14 @@ mod tests {
     use super::*;
     use oxigraph::io::{RdfFormat, RdfParser};
 
-    const PREFIXES: &str = "@prefix ex: <http://example.org/> . @prefix sh: <http://www.w3.org/ns/shacl#> .\n";
+    const PREFIXES: &str =
+        "@prefix ex: <http://example.org/> . @prefix sh: <http://www.w3.org/ns/shacl#> .\n";
 
     fn graph(turtle: &str) -> Graph {
         let mut graph = Graph::new();
-        for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(format!("{PREFIXES}{turtle}").as_bytes()) {
+        for quad in RdfParser::from_format(RdfFormat::Turtle)
+            .for_slice(format!("{PREFIXES}{turtle}").as_bytes())
+        {
             graph.insert(&quad.unwrap().into());
         }
         graph
@@ -325,7 +357,10 @@ mod tests {
     fn parse(turtle: &str) -> Result<Path, ShaclError> {
         let g = graph(turtle);
         let shapes = ShapesGraph { graph: &g };
-        let node = g.object_for_subject_predicate(ex("s").as_ref(), sh::PATH).unwrap().into_owned();
+        let node = g
+            .object_for_subject_predicate(ex("s").as_ref(), sh::PATH)
+            .unwrap()
+            .into_owned();
         Path::parse(shapes, node.as_ref())
     }
 
@@ -336,9 +371,11 @@ mod tests {
             path.to_string(),
             "<http://example.org/a>/^<http://example.org/b>/(<http://example.org/c>|<http://example.org/d>)*"
         );
-        let inverse_star = parse("ex:s sh:path [ sh:inversePath [ sh:oneOrMorePath ex:a ] ] .").unwrap();
+        let inverse_star =
+            parse("ex:s sh:path [ sh:inversePath [ sh:oneOrMorePath ex:a ] ] .").unwrap();
         assert_eq!(inverse_star.to_string(), "^<http://example.org/a>+");
-        let star_inverse = parse("ex:s sh:path [ sh:zeroOrOnePath [ sh:inversePath ex:a ] ] .").unwrap();
+        let star_inverse =
+            parse("ex:s sh:path [ sh:zeroOrOnePath [ sh:inversePath ex:a ] ] .").unwrap();
         assert_eq!(star_inverse.to_string(), "(^<http://example.org/a>)?");
         let dcterms = Path::Predicate(NamedNode::new_unchecked("http://purl.org/dc/terms/title"));
         assert_eq!(dcterms.to_short_string(), "dcterms:title");
@@ -354,10 +391,16 @@ mod tests {
 
     #[test]
     fn round_trips_through_rdf() {
-        let path = parse("ex:s sh:path ( ex:a [ sh:alternativePath ( ex:b [ sh:inversePath ex:c ] ) ] ) .").unwrap();
+        let path = parse(
+            "ex:s sh:path ( ex:a [ sh:alternativePath ( ex:b [ sh:inversePath ex:c ] ) ] ) .",
+        )
+        .unwrap();
         let mut g = Graph::new();
         let node = path.to_rdf(&mut g);
-        assert_eq!(Path::parse(ShapesGraph { graph: &g }, node.as_ref()).unwrap(), path);
+        assert_eq!(
+            Path::parse(ShapesGraph { graph: &g }, node.as_ref()).unwrap(),
+            path
+        );
     }
 
     #[test]
@@ -378,8 +421,13 @@ mod tests {
         let seq = PathPlan::Sequence(vec![p(), q()]);
         assert_eq!(names(&seq.values(&index, id("a"))), "\"x\"");
         let inv_seq = PathPlan::Inverse(Box::new(seq));
-        let x = index.id(TermRef::Literal(oxrdf::LiteralRef::new_simple_literal("x"))).unwrap();
-        assert_eq!(names(&inv_seq.values(&index, x)), "<http://example.org/a> <http://example.org/d>");
+        let x = index
+            .id(TermRef::Literal(oxrdf::LiteralRef::new_simple_literal("x")))
+            .unwrap();
+        assert_eq!(
+            names(&inv_seq.values(&index, x)),
+            "<http://example.org/a> <http://example.org/d>"
+        );
         let star = PathPlan::ZeroOrMore(Box::new(p()));
         assert_eq!(star.values(&index, id("d")).len(), 4);
         let plus = PathPlan::OneOrMore(Box::new(p()));

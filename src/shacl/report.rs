@@ -91,7 +91,9 @@ impl ValidationResult {
     pub fn message(&self) -> Option<&str> {
         let by_language = |wanted: Option<&str>| {
             self.messages.iter().find(|m| match (m.language(), wanted) {
-                (Some(language), Some(wanted)) => language.eq_ignore_ascii_case(wanted) || language.starts_with("en-"),
+                (Some(language), Some(wanted)) => {
+                    language.eq_ignore_ascii_case(wanted) || language.starts_with("en-")
+                }
                 (None, None) => true,
                 _ => false,
             })
@@ -117,7 +119,9 @@ impl ValidationReport {
 
     /// Whether any result has severity `sh:Violation`.
     pub fn has_violations(&self) -> bool {
-        self.results.iter().any(|r| r.severity == Severity::Violation)
+        self.results
+            .iter()
+            .any(|r| r.severity == Severity::Violation)
     }
 
     pub fn violations(&self) -> usize {
@@ -129,7 +133,10 @@ impl ValidationReport {
     }
 
     fn count(&self, severity: &Severity) -> usize {
-        self.results.iter().filter(|r| &r.severity == severity).count()
+        self.results
+            .iter()
+            .filter(|r| &r.severity == severity)
+            .count()
     }
 
     pub fn merge(&mut self, other: ValidationReport) {
@@ -140,7 +147,11 @@ impl ValidationReport {
     pub fn to_graph(&self) -> Graph {
         let mut graph = Graph::new();
         let report = BlankNode::default();
-        graph.insert(&Triple::new(report.clone(), rdf::TYPE, sh::VALIDATION_REPORT));
+        graph.insert(&Triple::new(
+            report.clone(),
+            rdf::TYPE,
+            sh::VALIDATION_REPORT,
+        ));
         let conforms = Literal::new_typed_literal(self.conforms().to_string(), xsd::BOOLEAN);
         graph.insert(&Triple::new(report.clone(), sh::CONFORMS, conforms));
         for result in &self.results {
@@ -213,8 +224,14 @@ fn result_to_graph(result: &ValidationResult, node: BlankNode, graph: &mut Graph
         add(sh::VALUE, value.clone());
     }
     add(sh::SOURCE_SHAPE, result.source_shape.clone());
-    add(sh::SOURCE_CONSTRAINT_COMPONENT, result.component.clone().into());
-    add(sh::RESULT_SEVERITY, result.severity.iri().into_owned().into());
+    add(
+        sh::SOURCE_CONSTRAINT_COMPONENT,
+        result.component.clone().into(),
+    );
+    add(
+        sh::RESULT_SEVERITY,
+        result.severity.iri().into_owned().into(),
+    );
     if let Some(constraint) = &result.source_constraint {
         add(sh::SOURCE_CONSTRAINT, constraint.clone());
     }
@@ -243,12 +260,20 @@ fn result_to_json(result: &ValidationResult) -> Value {
     })
 }
 
-fn write_result_text(result: &ValidationResult, group_severity: Option<&Severity>, out: &mut String) {
+fn write_result_text(
+    result: &ValidationResult,
+    group_severity: Option<&Severity>,
+    out: &mut String,
+) {
     let location = match &result.path {
         Some(path) => path.to_short_string(),
         None => "(focus node)".to_owned(),
     };
-    let _ = write!(out, "  --> {location} ({})", short_iri(result.component.as_str()));
+    let _ = write!(
+        out,
+        "  --> {location} ({})",
+        short_iri(result.component.as_str())
+    );
     if Some(&result.severity) != group_severity {
         let _ = write!(out, " [{}]", result.severity.text_label());
     }
@@ -286,7 +311,9 @@ mod tests {
     fn counts_and_conformance() {
         let mut report = ValidationReport::default();
         assert!(report.conforms());
-        report.results.push(result("http://example.org/a", Severity::Warning, "w"));
+        report
+            .results
+            .push(result("http://example.org/a", Severity::Warning, "w"));
         assert!(!report.conforms());
         assert!(!report.has_violations());
         report.merge(ValidationReport {
@@ -298,7 +325,11 @@ mod tests {
 
     #[test]
     fn text_groups_by_focus_node() {
-        let mut second = result("http://example.org/a", Severity::Violation, "Less than 1 values");
+        let mut second = result(
+            "http://example.org/a",
+            Severity::Violation,
+            "Less than 1 values",
+        );
         second.value = Some(Literal::new_language_tagged_literal_unchecked("x", "sv").into());
         let report = ValidationReport {
             results: vec![

@@ -126,7 +126,10 @@ impl<'a> Compiler<'a> {
         let targeted = (0..shapes.len())
             .filter(|&id| !shapes[id].targets.is_empty())
             .collect();
-        let uses_sparql = shapes.iter().flat_map(|s| &s.constraints).any(Constraint::uses_sparql);
+        let uses_sparql = shapes
+            .iter()
+            .flat_map(|s| &s.constraints)
+            .any(Constraint::uses_sparql);
         Ok(Shapes {
             shapes,
             constants: self.constants,
@@ -141,7 +144,12 @@ impl<'a> Compiler<'a> {
     fn roots(&self) -> Vec<TermRef<'a>> {
         let mut roots = self.graph.instances(sh::NODE_SHAPE);
         roots.extend(self.graph.instances(sh::PROPERTY_SHAPE));
-        for predicate in [sh::TARGET_NODE, sh::TARGET_CLASS, sh::TARGET_SUBJECTS_OF, sh::TARGET_OBJECTS_OF] {
+        for predicate in [
+            sh::TARGET_NODE,
+            sh::TARGET_CLASS,
+            sh::TARGET_SUBJECTS_OF,
+            sh::TARGET_OBJECTS_OF,
+        ] {
             roots.extend(self.graph.subjects_with(predicate));
         }
         let mut seen = std::collections::HashSet::new();
@@ -237,7 +245,10 @@ impl<'a> Compiler<'a> {
         if matches!(node, TermRef::NamedNode(_)) && g.is_instance(node, rdfs::CLASS) {
             targets.push(Target::Class(self.class(node)));
         }
-        for (predicate, subjects) in [(sh::TARGET_SUBJECTS_OF, true), (sh::TARGET_OBJECTS_OF, false)] {
+        for (predicate, subjects) in [
+            (sh::TARGET_SUBJECTS_OF, true),
+            (sh::TARGET_OBJECTS_OF, false),
+        ] {
             for value in g.objects(node, predicate) {
                 let TermRef::NamedNode(_) = value else {
                     return Err(ShaclError::InvalidShape {
@@ -246,7 +257,11 @@ impl<'a> Compiler<'a> {
                     });
                 };
                 let id = self.constant(value.into_owned());
-                targets.push(if subjects { Target::SubjectsOf(id) } else { Target::ObjectsOf(id) });
+                targets.push(if subjects {
+                    Target::SubjectsOf(id)
+                } else {
+                    Target::ObjectsOf(id)
+                });
             }
         }
         Ok(targets)

@@ -71,7 +71,10 @@ impl<'a> ShapesGraph<'a> {
         let mut i = 0;
         while i < classes.len() {
             if let TermRef::NamedNode(_) | TermRef::BlankNode(_) = classes[i] {
-                for sub in self.graph.subjects_for_predicate_object(rdfs::SUB_CLASS_OF, classes[i]) {
+                for sub in self
+                    .graph
+                    .subjects_for_predicate_object(rdfs::SUB_CLASS_OF, classes[i])
+                {
                     let sub = TermRef::from(sub);
                     if !classes.contains(&sub) {
                         classes.push(sub);

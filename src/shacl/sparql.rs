@@ -12,18 +12,23 @@ use super::names::plain_value;
 use super::report::ValidationResult;
 use super::shapes::{Compiler, ShapePath};
 use super::shapes_graph::{ShapesGraph, as_bool};
-use super::sparql_syntax::{ask_to_select, check_prebinding, project_variables, substitute_path, variables};
+use super::sparql_syntax::{
+    ask_to_select, check_prebinding, project_variables, substitute_path, variables,
+};
 use super::validator::{Focus, Sink, Validator};
 use super::vocab::{OWL_IMPORTS, SH, sh};
 use super::{ShaclError, path::Path};
-use oxigraph::sparql::{PreparedSparqlQuery, QueryResults, QuerySolution, SparqlEvaluator, Variable};
+use oxigraph::sparql::{
+    PreparedSparqlQuery, QueryResults, QuerySolution, SparqlEvaluator, Variable,
+};
 use oxigraph::store::Store;
 use oxrdf::{Graph, GraphNameRef, Literal, NamedNode, NamedNodeRef, Term, TermRef};
 use std::collections::{BTreeSet, HashSet};
 use std::ops::ControlFlow;
 
 /// Name of the shapes graph in the validation store (`$shapesGraph`).
-const SHAPES_GRAPH: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("urn:x-katalog:shacl:shapes-graph");
+const SHAPES_GRAPH: NamedNodeRef<'static> =
+    NamedNodeRef::new_unchecked("urn:x-katalog:shacl:shapes-graph");
 
 /// Pre-bound variables that sub-queries need not project.
 const OPTIONAL_PREBOUND: [&str; 2] = ["shapesGraph", "currentShape"];
@@ -64,19 +69,33 @@ impl SparqlRuntime {
         Ok(Self { store })
     }
 
-    fn execute(&self, query: &Query, bindings: &[(&str, Term)]) -> Result<QueryResults<'static>, String> {
+    fn execute(
+        &self,
+        query: &Query,
+        bindings: &[(&str, Term)],
+    ) -> Result<QueryResults<'static>, String> {
         let mut prepared = query.prepared.clone();
         for (name, value) in bindings {
             if query.variables.contains(*name) {
-                prepared = prepared.substitute_variable(Variable::new_unchecked(*name), value.clone());
+                prepared =
+                    prepared.substitute_variable(Variable::new_unchecked(*name), value.clone());
             }
         }
-        prepared.on_store(&self.store).execute().map_err(|e| e.to_string())
+        prepared
+            .on_store(&self.store)
+            .execute()
+            .map_err(|e| e.to_string())
     }
 
-    fn select(&self, query: &Query, bindings: &[(&str, Term)]) -> Result<Vec<QuerySolution>, String> {
+    fn select(
+        &self,
+        query: &Query,
+        bindings: &[(&str, Term)],
+    ) -> Result<Vec<QuerySolution>, String> {
         match self.execute(query, bindings)? {
-            QueryResults::Solutions(solutions) => solutions.map(|s| s.map_err(|e| e.to_string())).collect(),
+            QueryResults::Solutions(solutions) => {
+                solutions.map(|s| s.map_err(|e| e.to_string())).collect()
+            }
             _ => Err("the query is not a SELECT query".into()),
         }
     }
@@ -135,14 +154,20 @@ impl Query {
         // Without optimizations: the optimizer does not know about the
         // pre-bound variables and would, e.g., fold `BIND($this AS ?x)` to
         // unbound. Shape queries are small and evaluated per focus node.
-        let parse = |text: &str| SparqlEvaluator::new().without_optimizations().parse_query(text);
+        let parse = |text: &str| {
+            SparqlEvaluator::new()
+                .without_optimizations()
+                .parse_query(text)
+        };
         let prepared = match parse(&format!("{prefixes}{projected}")) {
             Ok(prepared) => prepared,
             // Adding projections can be refused (e.g. with GROUP BY): try as written.
-            Err(_) => parse(&format!("{prefixes}{body}")).map_err(|source| ShaclError::SparqlSyntax {
-                node: node.to_string(),
-                source,
-            })?,
+            Err(_) => {
+                parse(&format!("{prefixes}{body}")).map_err(|source| ShaclError::SparqlSyntax {
+                    node: node.to_string(),
+                    source,
+                })?
+            }
         };
         Ok(Self {
             prepared,
@@ -226,7 +251,14 @@ pub(crate) fn compile_sparql_constraints(
             });
         };
         let prefixes = prefixes(g, constraint);
-        let query = Query::compile(constraint, &prefixes, select.value(), path.map(|p| &p.path), &["this"], false)?;
+        let query = Query::compile(
+            constraint,
+            &prefixes,
+            select.value(),
+            path.map(|p| &p.path),
+            &["this"],
+            false,
+        )?;
         out.push(Constraint::Sparql(Box::new(SparqlConstraint {
             node: constraint.into_owned(),
             query,
@@ -272,7 +304,9 @@ impl ComponentLibrary {
     pub fn read(g: ShapesGraph<'_>) -> Result<Self, ShaclError> {
         let mut components = Vec::new();
         for node in g.instances(sh::CONSTRAINT_COMPONENT) {
-            let TermRef::NamedNode(iri) = node else { continue };
+            let TermRef::NamedNode(iri) = node else {
+                continue;
+            };
             if iri.as_str().starts_with(SH) {
                 continue;
             }
@@ -342,7 +376,11 @@ fn prebound_names(component: &ComponentDefinition, is_ask: bool) -> Vec<String> 
 
 /// Every combination of the shape's values for the parameters, or `None`
 /// when a mandatory parameter has no value.
-fn parameter_values(g: ShapesGraph<'_>, node: TermRef<'_>, parameters: &[Parameter]) -> Option<Vec<Vec<(String, Term)>>> {
+fn parameter_values(
+    g: ShapesGraph<'_>,
+    node: TermRef<'_>,
+    parameters: &[Parameter],
+) -> Option<Vec<Vec<(String, Term)>>> {
     let mut combinations = vec![Vec::new()];
     for parameter in parameters {
         let values = g.objects(node, parameter.path.as_ref());
@@ -366,7 +404,10 @@ fn parameter_values(g: ShapesGraph<'_>, node: TermRef<'_>, parameters: &[Paramet
     Some(combinations)
 }
 
-fn read_component(g: ShapesGraph<'_>, iri: NamedNodeRef<'_>) -> Result<ComponentDefinition, ShaclError> {
+fn read_component(
+    g: ShapesGraph<'_>,
+    iri: NamedNodeRef<'_>,
+) -> Result<ComponentDefinition, ShaclError> {
     let node = TermRef::from(iri);
     let mut parameters = Vec::new();
     for parameter in g.objects(node, sh::PARAMETER) {
@@ -394,7 +435,8 @@ fn read_component(g: ShapesGraph<'_>, iri: NamedNodeRef<'_>) -> Result<Component
     };
     definition.validator = read_validator(g, node, sh::VALIDATOR, &definition, true)?;
     definition.node_validator = read_validator(g, node, sh::NODE_VALIDATOR, &definition, false)?;
-    definition.property_validator = read_validator(g, node, sh::PROPERTY_VALIDATOR, &definition, false)?;
+    definition.property_validator =
+        read_validator(g, node, sh::PROPERTY_VALIDATOR, &definition, false)?;
     Ok(definition)
 }
 
@@ -417,9 +459,11 @@ fn read_validator(
     // Refuse unsupported queries now, even if no shape uses the component.
     let prebound = prebound_names(definition, is_ask);
     let prebound: Vec<&str> = prebound.iter().map(String::as_str).collect();
-    check_prebinding(&body, &prebound, &OPTIONAL_PREBOUND).map_err(|reason| ShaclError::UnsupportedSparql {
-        node: node.to_string(),
-        reason,
+    check_prebinding(&body, &prebound, &OPTIONAL_PREBOUND).map_err(|reason| {
+        ShaclError::UnsupportedSparql {
+            node: node.to_string(),
+            reason,
+        }
     })?;
     Ok(Some(ValidatorDefinition {
         node: node.into_owned(),
@@ -487,7 +531,12 @@ impl Validator<'_> {
     }
 
     /// Runs a `sh:sparql` constraint for one focus node.
-    pub(crate) fn check_sparql<S: Sink>(&mut self, focus: &Focus<'_>, constraint: &SparqlConstraint, sink: &mut S) -> ControlFlow<()> {
+    pub(crate) fn check_sparql<S: Sink>(
+        &mut self,
+        focus: &Focus<'_>,
+        constraint: &SparqlConstraint,
+        sink: &mut S,
+    ) -> ControlFlow<()> {
         let Some(runtime) = &self.sparql else {
             return ControlFlow::Continue(());
         };
@@ -501,11 +550,20 @@ impl Validator<'_> {
         };
         for solution in solutions {
             if solution.get("failure").and_then(|t| as_bool(t.as_ref())) == Some(true) {
-                self.sparql_failure(constraint.node.as_ref(), "the query reported ?failure".into());
+                self.sparql_failure(
+                    constraint.node.as_ref(),
+                    "the query reported ?failure".into(),
+                );
                 continue;
             }
             sink.push(|| {
-                let mut result = self.solution_result(focus, sh::SPARQL_COMPONENT, &solution, &constraint.messages, &[]);
+                let mut result = self.solution_result(
+                    focus,
+                    sh::SPARQL_COMPONENT,
+                    &solution,
+                    &constraint.messages,
+                    &[],
+                );
                 result.source_constraint = Some(constraint.node.clone());
                 result
             })?;
@@ -514,7 +572,12 @@ impl Validator<'_> {
     }
 
     /// Runs a SPARQL-based constraint component for one focus node.
-    pub(crate) fn check_component<S: Sink>(&mut self, focus: &Focus<'_>, constraint: &ComponentConstraint, sink: &mut S) -> ControlFlow<()> {
+    pub(crate) fn check_component<S: Sink>(
+        &mut self,
+        focus: &Focus<'_>,
+        constraint: &ComponentConstraint,
+        sink: &mut S,
+    ) -> ControlFlow<()> {
         let Some(runtime) = &self.sparql else {
             return ControlFlow::Continue(());
         };
@@ -531,12 +594,14 @@ impl Validator<'_> {
                 match runtime.ask(&constraint.query, &value_bindings) {
                     Ok(true) => {}
                     Ok(false) => sink.push(|| {
-                        let mut result = self.result(focus, component, Some(value_term.as_ref()), || {
-                            default_component_message(component)
-                        });
-                        result.messages = self.component_messages(constraint, &result.messages, |name| {
-                            (name == "value").then(|| plain_value(value_term.as_ref()))
-                        });
+                        let mut result =
+                            self.result(focus, component, Some(value_term.as_ref()), || {
+                                default_component_message(component)
+                            });
+                        result.messages =
+                            self.component_messages(constraint, &result.messages, |name| {
+                                (name == "value").then(|| plain_value(value_term.as_ref()))
+                            });
                         result
                     })?,
                     Err(message) => {
@@ -559,7 +624,15 @@ impl Validator<'_> {
                 self.sparql_failure(component.into(), "the query reported ?failure".into());
                 continue;
             }
-            sink.push(|| self.solution_result(focus, component, &solution, &constraint.messages, &constraint.parameters))?;
+            sink.push(|| {
+                self.solution_result(
+                    focus,
+                    component,
+                    &solution,
+                    &constraint.messages,
+                    &constraint.parameters,
+                )
+            })?;
         }
         ControlFlow::Continue(())
     }
@@ -587,14 +660,21 @@ impl Validator<'_> {
                 result.path = Some(Path::Predicate(path.clone()));
             }
         }
-        let templates = if messages.is_empty() { &shape.messages } else { messages };
+        let templates = if messages.is_empty() {
+            &shape.messages
+        } else {
+            messages
+        };
         if !templates.is_empty() {
             result.messages = templates
                 .iter()
                 .map(|m| {
                     fill_template(m, |name| {
                         solution_value(solution, name).or_else(|| {
-                            parameters.iter().find(|(n, _)| n == name).map(|(_, v)| plain_value(v.as_ref()))
+                            parameters
+                                .iter()
+                                .find(|(n, _)| n == name)
+                                .map(|(_, v)| plain_value(v.as_ref()))
                         })
                     })
                 })
@@ -631,7 +711,10 @@ impl Validator<'_> {
 }
 
 fn default_component_message(component: NamedNodeRef<'_>) -> String {
-    format!("Value does not satisfy {}", super::names::short_iri(component.as_str()))
+    format!(
+        "Value does not satisfy {}",
+        super::names::short_iri(component.as_str())
+    )
 }
 
 #[cfg(test)]
@@ -640,13 +723,19 @@ mod tests {
 
     #[test]
     fn message_templates() {
-        let message = Literal::new_language_tagged_literal_unchecked("Values need language \"{?lang}\" ({$x}, {?unknown})", "en");
+        let message = Literal::new_language_tagged_literal_unchecked(
+            "Values need language \"{?lang}\" ({$x}, {?unknown})",
+            "en",
+        );
         let filled = fill_template(&message, |name| match name {
             "lang" => Some("de".into()),
             "x" => Some("1".into()),
             _ => None,
         });
-        assert_eq!(filled.value(), "Values need language \"de\" (1, {?unknown})");
+        assert_eq!(
+            filled.value(),
+            "Values need language \"de\" (1, {?unknown})"
+        );
         assert_eq!(filled.language(), Some("en"));
     }
 
@@ -655,5 +744,4 @@ mod tests {
         assert_eq!(local_name("http://example.org/ns#lang"), "lang");
         assert_eq!(local_name("http://example.org/ns/lang"), "lang");
     }
-
 }

@@ -37,7 +37,10 @@ fn tokenize(query: &str) -> Vec<Spanned<'_>> {
                 i = match iri_end(bytes, i) {
                     Some(end) => end,
                     None => {
-                        tokens.push(Spanned { token: Token::Punct('<'), span: i..i + 1 });
+                        tokens.push(Spanned {
+                            token: Token::Punct('<'),
+                            span: i..i + 1,
+                        });
                         i + 1
                     }
                 }
@@ -47,22 +50,33 @@ fn tokenize(query: &str) -> Vec<Spanned<'_>> {
                 while i < bytes.len() && is_name_byte(bytes[i]) {
                     i += 1;
                 }
-                tokens.push(Spanned { token: Token::Var(&query[start + 1..i]), span: start..i });
+                tokens.push(Spanned {
+                    token: Token::Var(&query[start + 1..i]),
+                    span: start..i,
+                });
             }
             _ if is_name_byte(b) || b == b':' => {
-                while i < bytes.len() && (is_name_byte(bytes[i]) || matches!(bytes[i], b':' | b'-' | b'.')) {
+                while i < bytes.len()
+                    && (is_name_byte(bytes[i]) || matches!(bytes[i], b':' | b'-' | b'.'))
+                {
                     i += 1;
                 }
                 // A trailing dot ends a triple, it is not part of the name.
                 while query[start..i].ends_with('.') {
                     i -= 1;
                 }
-                tokens.push(Spanned { token: Token::Word(&query[start..i]), span: start..i });
+                tokens.push(Spanned {
+                    token: Token::Word(&query[start..i]),
+                    span: start..i,
+                });
             }
             _ if b.is_ascii_whitespace() => i += 1,
             _ => {
                 let c = query[i..].chars().next().unwrap_or(' ');
-                tokens.push(Spanned { token: Token::Punct(c), span: i..i + c.len_utf8() });
+                tokens.push(Spanned {
+                    token: Token::Punct(c),
+                    span: i..i + c.len_utf8(),
+                });
                 i += c.len_utf8();
             }
         }
@@ -182,7 +196,11 @@ pub fn project_variables(query: &str, extra: &[&str]) -> String {
     let Some(end) = end else {
         return query.to_owned();
     };
-    let missing: Vec<&str> = extra.iter().copied().filter(|v| !projected.contains(v)).collect();
+    let missing: Vec<&str> = extra
+        .iter()
+        .copied()
+        .filter(|v| !projected.contains(v))
+        .collect();
     if missing.is_empty() {
         return query.to_owned();
     }
@@ -190,7 +208,11 @@ pub fn project_variables(query: &str, extra: &[&str]) -> String {
         // `*` becomes the explicit list of in-scope variables plus the extra ones.
         Some(star) => {
             let in_scope = in_scope_variables(&tokens, end);
-            (tokens[star].span.clone(), true, in_scope.into_iter().collect::<Vec<_>>())
+            (
+                tokens[star].span.clone(),
+                true,
+                in_scope.into_iter().collect::<Vec<_>>(),
+            )
         }
         None => {
             let at = tokens[end].span.start;
@@ -203,7 +225,11 @@ pub fn project_variables(query: &str, extra: &[&str]) -> String {
         }
     }
     let list: Vec<String> = names.iter().map(|v| format!("?{v}")).collect();
-    let insert = if replaced { list.join(" ") } else { format!("{} ", list.join(" ")) };
+    let insert = if replaced {
+        list.join(" ")
+    } else {
+        format!("{} ", list.join(" "))
+    };
     format!("{}{}{}", &query[..at.start], insert, &query[at.end..])
 }
 
@@ -217,9 +243,17 @@ pub fn ask_to_select(query: &str, projection: &[&str]) -> Option<String> {
     let list = if projection.is_empty() {
         "*".to_owned()
     } else {
-        projection.iter().map(|v| format!("?{v}")).collect::<Vec<_>>().join(" ")
+        projection
+            .iter()
+            .map(|v| format!("?{v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     };
-    Some(format!("{}SELECT {list}{}", &query[..ask.span.start], &query[ask.span.end..]))
+    Some(format!(
+        "{}SELECT {list}{}",
+        &query[..ask.span.start],
+        &query[ask.span.end..]
+    ))
 }
 
 /// Checks the SHACL pre-binding restrictions; `prebound` are the
@@ -236,7 +270,9 @@ pub fn check_prebinding(query: &str, prebound: &[&str], optional: &[&str]) -> Re
         if word.eq_ignore_ascii_case("AS") {
             if let Some(Token::Var(var)) = tokens.get(i + 1).map(|t| &t.token) {
                 if prebound.contains(var) || optional.contains(var) {
-                    return Err(format!("the pre-bound variable ${var} cannot be assigned with AS"));
+                    return Err(format!(
+                        "the pre-bound variable ${var} cannot be assigned with AS"
+                    ));
                 }
             }
         }
@@ -250,7 +286,9 @@ pub fn check_prebinding(query: &str, prebound: &[&str], optional: &[&str]) -> Re
     for &start in selects.iter().skip(1) {
         let projected = subquery_projection(&tokens, start);
         if let Some(missing) = prebound.iter().find(|v| !projected.contains(**v)) {
-            return Err(format!("a sub-query does not return the pre-bound variable ${missing}"));
+            return Err(format!(
+                "a sub-query does not return the pre-bound variable ${missing}"
+            ));
         }
     }
     Ok(())
@@ -369,40 +407,66 @@ mod tests {
     #[test]
     fn projects_prebound_variables() {
         assert_eq!(
-            project_variables("SELECT DISTINCT $this ?value WHERE { $this ?p ?value . FILTER(?value != $lang) }", &["this", "lang"]),
+            project_variables(
+                "SELECT DISTINCT $this ?value WHERE { $this ?p ?value . FILTER(?value != $lang) }",
+                &["this", "lang"]
+            ),
             "SELECT DISTINCT $this ?value ?lang WHERE { $this ?p ?value . FILTER(?value != $lang) }"
         );
         assert_eq!(
             project_variables("SELECT * { $this ?p ?o FILTER($x) }", &["this", "x"]),
             "SELECT ?o ?p ?this ?x { $this ?p ?o FILTER($x) }"
         );
-        assert_eq!(project_variables("ASK { $this ?p ?o }", &["this"]), "ASK { $this ?p ?o }");
-        assert_eq!(project_variables("SELECT $this WHERE {}", &["this"]), "SELECT $this WHERE {}");
+        assert_eq!(
+            project_variables("ASK { $this ?p ?o }", &["this"]),
+            "ASK { $this ?p ?o }"
+        );
+        assert_eq!(
+            project_variables("SELECT $this WHERE {}", &["this"]),
+            "SELECT $this WHERE {}"
+        );
     }
 
     #[test]
     fn turns_ask_into_select() {
         assert_eq!(
-            ask_to_select("PREFIX ex: <http://ex.org/ask#>\nASK { FILTER(?value = $x) }", &["value", "x"]).unwrap(),
+            ask_to_select(
+                "PREFIX ex: <http://ex.org/ask#>\nASK { FILTER(?value = $x) }",
+                &["value", "x"]
+            )
+            .unwrap(),
             "PREFIX ex: <http://ex.org/ask#>\nSELECT ?value ?x { FILTER(?value = $x) }"
         );
-        assert_eq!(ask_to_select("ask where {}", &[]).unwrap(), "SELECT * where {}");
+        assert_eq!(
+            ask_to_select("ask where {}", &[]).unwrap(),
+            "SELECT * where {}"
+        );
         assert!(ask_to_select("SELECT * {}", &[]).is_none());
     }
 
     #[test]
     fn enforces_prebinding_restrictions() {
         let ok = |q| check_prebinding(q, &["this"], &["shapesGraph", "currentShape"]);
-        assert!(ok("SELECT $this WHERE { $this ?p ?o . FILTER NOT EXISTS { $this ex:values ?x } }").is_ok());
+        assert!(
+            ok("SELECT $this WHERE { $this ?p ?o . FILTER NOT EXISTS { $this ex:values ?x } }")
+                .is_ok()
+        );
         assert!(ok("SELECT $this WHERE { $this ?x ?any . MINUS { $this ?x \"Value\" } }").is_err());
         assert!(ok("SELECT $this WHERE { VALUES ?any { true } }").is_err());
         assert!(ok("SELECT $this WHERE { SERVICE <http://a.de> { ?a ?b ?c } }").is_err());
         assert!(ok("SELECT $this WHERE { BIND (true AS $this) }").is_err());
         assert!(ok("SELECT $this WHERE { BIND (1 AS ?x) }").is_ok());
-        assert!(ok("SELECT $this WHERE { { SELECT $this WHERE { FILTER ($this = ex:a) } } }").is_ok());
+        assert!(
+            ok("SELECT $this WHERE { { SELECT $this WHERE { FILTER ($this = ex:a) } } }").is_ok()
+        );
         assert!(ok("SELECT $this WHERE { { SELECT * WHERE { FILTER ($this = ex:a) } } }").is_err());
         assert!(ok("SELECT $this WHERE { { SELECT * WHERE { $this ?p ?o } } }").is_ok());
-        assert!(ok("SELECT $this WHERE { $this ?x ?any . { SELECT ?other ?b WHERE { ?other ?b ?c } } }").is_err());
+        assert!(
+            ok(
+                "SELECT $this WHERE { $this ?x ?any . { SELECT ?other ?b WHERE { ?other ?b ?c } } }"
+            )
+            .is_err()
+        );
         assert!(ok("SELECT $this WHERE { { SELECT (?x AS ?this) WHERE { ?x ?p ?o } } }").is_err());
     }
 }

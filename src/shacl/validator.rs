@@ -1,11 +1,11 @@
 //! The validation engine: focus nodes from targets, value nodes from paths,
 //! and conformance checking with memoization for shape-based constraints.
 
+use super::ShaclError;
 use super::index::{DataIndex, FxHashMap, Id};
 use super::report::ValidationResult;
 use super::shapes::{RDF_TYPE, RDFS_SUB_CLASS_OF, Shape, ShapeId, Shapes, Target};
 use super::sparql::SparqlRuntime;
-use super::ShaclError;
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
@@ -60,7 +60,11 @@ pub(crate) struct Validator<'a> {
 }
 
 impl<'a> Validator<'a> {
-    pub fn new(shapes: &'a Shapes, index: &'a DataIndex<'a>, sparql: Option<SparqlRuntime>) -> Self {
+    pub fn new(
+        shapes: &'a Shapes,
+        index: &'a DataIndex<'a>,
+        sparql: Option<SparqlRuntime>,
+    ) -> Self {
         let classes = shapes
             .classes
             .iter()
@@ -103,8 +107,12 @@ impl<'a> Validator<'a> {
                         nodes.extend_from_slice(index.subjects(c, RDF_TYPE));
                     }
                 }
-                Target::SubjectsOf(p) => nodes.extend(index.triples_with_predicate(p).map(|(s, _)| s)),
-                Target::ObjectsOf(p) => nodes.extend(index.triples_with_predicate(p).map(|(_, o)| o)),
+                Target::SubjectsOf(p) => {
+                    nodes.extend(index.triples_with_predicate(p).map(|(s, _)| s))
+                }
+                Target::ObjectsOf(p) => {
+                    nodes.extend(index.triples_with_predicate(p).map(|(_, o)| o))
+                }
             }
         }
         nodes.sort_unstable();
@@ -113,7 +121,12 @@ impl<'a> Validator<'a> {
     }
 
     /// Checks `focus` against a shape, sending results to `sink`.
-    pub fn validate_shape<S: Sink>(&mut self, shape_id: ShapeId, focus: Id, sink: &mut S) -> ControlFlow<()> {
+    pub fn validate_shape<S: Sink>(
+        &mut self,
+        shape_id: ShapeId,
+        focus: Id,
+        sink: &mut S,
+    ) -> ControlFlow<()> {
         let shapes = self.shapes;
         let shape = &shapes.shapes[shape_id];
         if shape.deactivated {
@@ -153,7 +166,9 @@ impl<'a> Validator<'a> {
             return known;
         }
         let outer_assumed = std::mem::replace(&mut self.assumed, false);
-        let conforms = self.validate_shape(shape_id, node, &mut Probe).is_continue();
+        let conforms = self
+            .validate_shape(shape_id, node, &mut Probe)
+            .is_continue();
         if !self.assumed {
             self.memo.insert((shape_id, node), conforms);
         }

@@ -39,7 +39,9 @@ pub fn is_valid_lexical(datatype: &str, lexical: &str) -> bool {
         "duration" => parse_duration(lexical, DurationKind::Any).is_some(),
         "dayTimeDuration" => parse_duration(lexical, DurationKind::DayTime).is_some(),
         "yearMonthDuration" => parse_duration(lexical, DurationKind::YearMonth).is_some(),
-        "dateTimeStamp" => parse_temporal(lexical, TemporalKind::DateTime).is_some_and(|t| t.tz.is_some()),
+        "dateTimeStamp" => {
+            parse_temporal(lexical, TemporalKind::DateTime).is_some_and(|t| t.tz.is_some())
+        }
         _ => {
             if let Some(kind) = TemporalKind::from_local_name(local) {
                 parse_temporal(lexical, kind).is_some()
@@ -224,7 +226,15 @@ impl Decimal<'_> {
 
 impl Ord for Decimal<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
-        let sign = |d: &Decimal<'_>| if d.is_zero() { 0 } else if d.negative { -1 } else { 1 };
+        let sign = |d: &Decimal<'_>| {
+            if d.is_zero() {
+                0
+            } else if d.negative {
+                -1
+            } else {
+                1
+            }
+        };
         match sign(self).cmp(&sign(other)) {
             Ordering::Equal if self.negative && !self.is_zero() => other.cmp_magnitude(self),
             Ordering::Equal => self.cmp_magnitude(other),
@@ -407,7 +417,10 @@ fn parse_temporal(s: &str, kind: TemporalKind) -> Option<Temporal> {
     let (mut year, mut month, mut day) = (1972, 12, 31);
     let mut nanos_of_day = 0;
     match kind {
-        TemporalKind::DateTime | TemporalKind::Date | TemporalKind::GYear | TemporalKind::GYearMonth => {
+        TemporalKind::DateTime
+        | TemporalKind::Date
+        | TemporalKind::GYear
+        | TemporalKind::GYearMonth => {
             year = c.year()?;
             if kind != TemporalKind::GYear {
                 (c.eat('-')).then_some(())?;
@@ -442,7 +455,11 @@ fn parse_temporal(s: &str, kind: TemporalKind) -> Option<Temporal> {
         }
     }
     let tz = c.timezone()?;
-    if !c.rest.is_empty() || !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+    if !c.rest.is_empty()
+        || !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+    {
         return None;
     }
     let days = days_from_civil(year, month, day);
@@ -574,7 +591,11 @@ fn parse_duration(s: &str, kind: DurationKind) -> Option<Duration> {
             if !tail.is_empty() || seconds.negative || number.starts_with('+') {
                 return None;
             }
-            let whole: i128 = if seconds.integer.is_empty() { 0 } else { seconds.integer.parse().ok()? };
+            let whole: i128 = if seconds.integer.is_empty() {
+                0
+            } else {
+                seconds.integer.parse().ok()?
+            };
             let fraction = format!("{:0<9}", seconds.fraction);
             nanos += whole * NANOS_PER_SECOND + fraction[..9].parse::<i128>().ok()?;
             any_time = true;
@@ -620,7 +641,10 @@ mod tests {
     use oxrdf::Literal;
 
     fn typed(value: &str, local: &str) -> Literal {
-        Literal::new_typed_literal(value, oxrdf::NamedNode::new_unchecked(format!("{XSD}{local}")))
+        Literal::new_typed_literal(
+            value,
+            oxrdf::NamedNode::new_unchecked(format!("{XSD}{local}")),
+        )
     }
 
     fn valid(value: &str, local: &str) -> bool {
@@ -639,7 +663,10 @@ mod tests {
         assert!(!valid("c", "byte"));
         assert!(!valid("-1", "nonNegativeInteger"));
         assert!(!valid("0", "positiveInteger"));
-        assert!(valid("99999999999999999999999999999999999999999", "integer"));
+        assert!(valid(
+            "99999999999999999999999999999999999999999",
+            "integer"
+        ));
     }
 
     #[test]
@@ -678,26 +705,61 @@ mod tests {
     #[test]
     fn numeric_comparisons() {
         let cmp = |a: &Literal, b: &Literal| compare(a.as_ref(), b.as_ref());
-        assert_eq!(cmp(&typed("4", "integer"), &typed("4.0", "decimal")), Some(Ordering::Equal));
-        assert_eq!(cmp(&typed("3.9", "decimal"), &typed("4", "integer")), Some(Ordering::Less));
-        assert_eq!(cmp(&typed("-10", "integer"), &typed("-9.5", "decimal")), Some(Ordering::Less));
-        assert_eq!(cmp(&typed("1e1", "double"), &typed("9", "integer")), Some(Ordering::Greater));
+        assert_eq!(
+            cmp(&typed("4", "integer"), &typed("4.0", "decimal")),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(
+            cmp(&typed("3.9", "decimal"), &typed("4", "integer")),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            cmp(&typed("-10", "integer"), &typed("-9.5", "decimal")),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            cmp(&typed("1e1", "double"), &typed("9", "integer")),
+            Some(Ordering::Greater)
+        );
         assert_eq!(cmp(&typed("NaN", "double"), &typed("1", "integer")), None);
         assert_eq!(cmp(&typed("x", "integer"), &typed("1", "integer")), None);
         assert_eq!(cmp(&Literal::from("Hello"), &typed("4", "integer")), None);
-        assert_eq!(cmp(&Literal::from("a"), &Literal::from("b")), Some(Ordering::Less));
+        assert_eq!(
+            cmp(&Literal::from("a"), &Literal::from("b")),
+            Some(Ordering::Less)
+        );
     }
 
     #[test]
     fn date_time_comparisons() {
-        let cmp = |a: &str, b: &str| compare(typed(a, "dateTime").as_ref(), typed(b, "dateTime").as_ref());
-        assert_eq!(cmp("2002-10-10T12:00:00-05:00", "2002-10-10T17:00:00Z"), Some(Ordering::Equal));
-        assert_eq!(cmp("2002-10-10T12:00:00-05:00", "2002-10-10T12:00:01-05:00"), Some(Ordering::Less));
+        let cmp = |a: &str, b: &str| {
+            compare(typed(a, "dateTime").as_ref(), typed(b, "dateTime").as_ref())
+        };
+        assert_eq!(
+            cmp("2002-10-10T12:00:00-05:00", "2002-10-10T17:00:00Z"),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(
+            cmp("2002-10-10T12:00:00-05:00", "2002-10-10T12:00:01-05:00"),
+            Some(Ordering::Less)
+        );
         // Without a timezone the order is indeterminate within 14 hours.
-        assert_eq!(cmp("2002-10-10T12:00:00", "2002-10-10T12:00:00-05:00"), None);
-        assert_eq!(cmp("2002-10-09T12:00:00-05:00", "2002-10-10T12:00:00"), Some(Ordering::Less));
+        assert_eq!(
+            cmp("2002-10-10T12:00:00", "2002-10-10T12:00:00-05:00"),
+            None
+        );
+        assert_eq!(
+            cmp("2002-10-09T12:00:00-05:00", "2002-10-10T12:00:00"),
+            Some(Ordering::Less)
+        );
         let date = typed("2020-01-01", "date");
-        assert_eq!(compare(date.as_ref(), typed("2020-01-01T00:00:00", "dateTime").as_ref()), None);
+        assert_eq!(
+            compare(
+                date.as_ref(),
+                typed("2020-01-01T00:00:00", "dateTime").as_ref()
+            ),
+            None
+        );
         assert_eq!(
             compare(date.as_ref(), typed("2019-12-31", "date").as_ref()),
             Some(Ordering::Greater)
@@ -707,8 +769,14 @@ mod tests {
     #[test]
     fn duration_comparisons() {
         let d = |s: &str| typed(s, "duration");
-        assert_eq!(compare(d("P1D").as_ref(), d("PT24H").as_ref()), Some(Ordering::Equal));
-        assert_eq!(compare(d("P1Y").as_ref(), d("P13M").as_ref()), Some(Ordering::Less));
+        assert_eq!(
+            compare(d("P1D").as_ref(), d("PT24H").as_ref()),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(
+            compare(d("P1Y").as_ref(), d("P13M").as_ref()),
+            Some(Ordering::Less)
+        );
         assert_eq!(compare(d("P1M").as_ref(), d("P30D").as_ref()), None);
     }
 }

@@ -5,6 +5,7 @@
 //! sent, so a failure is always an error status, never a 200 with a cut body.
 mod description;
 mod protocol;
+mod public;
 mod run;
 
 pub use protocol::ProtocolRequest;

@@ -8,6 +8,7 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use spargebra::SparqlParser;
+use super::public::RecordGraphs;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -152,11 +153,13 @@ fn evaluate(
         prepared.dataset_mut().set_default_graph(default);
         prepared.dataset_mut().set_available_named_graphs(named);
     } else if prepared.dataset().is_default_dataset() {
-        // The public default graph is the union of records; the store's real default graph
-        // holds bookkeeping and is never queried from here.
+        // The public default graph is the union of the records.
         prepared.dataset_mut().set_default_graph_as_union();
     }
-    let results = prepared.on_store(store).execute().map_err(|e| QueryError::Evaluation(e.to_string()))?;
+    let results = prepared
+        .on_queryable_dataset(RecordGraphs::new(store))
+        .execute()
+        .map_err(|e| QueryError::Evaluation(e.to_string()))?;
     serialize(results, output, max_rows)
 }
 

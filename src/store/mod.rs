@@ -124,6 +124,19 @@ impl Catalogue {
         Ok(None)
     }
 
+    /// The base URI the store's IRIs were minted under, recorded at first use.
+    pub fn base_uri(&self) -> Result<Option<String>, StoreError> {
+        self.bookkeeping_value(NamedNodeRef::new_unchecked(kat::SITE.as_str()), kat::BASE_URI)
+    }
+
+    pub fn set_base_uri(&self, base: &str) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().expect("writer lock");
+        let mut tx = self.store.start_transaction()?;
+        set_site_value(&mut tx, kat::BASE_URI, Literal::new_simple_literal(base))?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The change log, oldest first.
     pub fn events(&self) -> Result<Vec<Event>, StoreError> {
         events::list(&self.store)

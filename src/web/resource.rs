@@ -98,7 +98,8 @@ async fn lookup(state: &SharedState, iri: NamedNode) -> Result<Option<Found>, Ap
     .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-/// `{base}organisations/{key}/catalog`: the generated catalogue of one organisation.
+/// `{base}organisations/{key}/catalog`: the generated catalogue of one organisation with its
+/// records, so a harvester following `dcterms:hasPart` gets the whole sub-catalogue.
 fn organisation_catalog(state: &SharedState, iri: &NamedNode) -> Result<Option<Vec<Triple>>, AppError> {
     let Some(key) = iri
         .as_str()
@@ -111,8 +112,13 @@ fn organisation_catalog(state: &SharedState, iri: &NamedNode) -> Result<Option<V
     let Some(publisher) = crate::feeds::organisations::publisher_for_key(&index, key) else {
         return Ok(None);
     };
-    let document = crate::feeds::org_document(&state, &index, publisher)?;
-    Ok(Some(document.header))
+    let document = crate::feeds::org_document(state, &index, publisher)?;
+    let mut triples = document.header;
+    for member in &document.members {
+        triples.extend(state.catalogue.record(member.as_ref())?.unwrap_or_default());
+    }
+    triples.dedup();
+    Ok(Some(triples))
 }
 
 fn respond(state: &SharedState, mut found: Found, view: View, headers: &HeaderMap) -> Result<Response, AppError> {

@@ -35,15 +35,23 @@ pub fn anchor(relative: &str) -> Option<PathBuf> {
 pub struct Server {
     child: Child,
     pub addr: String,
-    pub data: PathBuf,
     client: Client,
 }
 
 impl Server {
     /// Starts a server on a store in `data` with extra arguments.
     pub fn start_in(data: &Path, extra: &[&str]) -> Server {
+        Self::spawn(data, &[&["--base-uri", BASE], extra].concat())
+    }
+
+    /// Starts a server whose base URI is its own address, so its IRIs resolve for clients.
+    pub fn start_on_own_address(data: &Path, extra: &[&str]) -> Server {
+        Self::spawn(data, extra)
+    }
+
+    fn spawn(data: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(bin())
-            .args(["serve", "--addr", "127.0.0.1:0", "--base-uri", BASE, "--admin-token", TOKEN])
+            .args(["serve", "--addr", "127.0.0.1:0", "--admin-token", TOKEN])
             .arg("--data")
             .arg(data)
             .args(extra)
@@ -63,7 +71,6 @@ impl Server {
         Server {
             child,
             addr,
-            data: data.to_owned(),
             client: Client::builder().timeout(Duration::from_secs(120)).build().unwrap(),
         }
     }

@@ -126,8 +126,14 @@ fn full_catalogue_is_rdfxml_by_default() {
     let (server, _dir, loaded) = loaded_server(30);
     let response = server.get("/datasets/dcat").send().unwrap();
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/rdf+xml"));
-    let triples = common::parse(&response.bytes().unwrap(), "application/rdf+xml");
-    assert!(katalog::rdf::isomorphic(&triples, &loaded));
+    let served = common::parse(&response.bytes().unwrap(), "application/rdf+xml");
+    // Four publishers: besides the site catalogue, each has its own sub-catalogue.
+    let site: Vec<Triple> = served
+        .iter()
+        .filter(|t| !t.subject.to_string().contains("/organisations/") && t.predicate.as_ref() != katalog::rdf::ns::dcterms::HAS_PART)
+        .cloned()
+        .collect();
+    assert!(katalog::rdf::isomorphic(&site, &loaded));
 }
 
 #[test]

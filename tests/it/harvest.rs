@@ -181,12 +181,14 @@ fn check_feed(url: &str, allow_private: bool) -> (bool, String) {
 
 #[test]
 fn check_feed_passes_katalog_and_flags_real_world_problems() {
-    let (server, _dir) = published(12);
+    let dir = common::temp_store();
+    let server = Server::start_on_own_address(dir.path(), &[]);
+    assert!(server.publish(&katalog::generate::catalogue_turtle(12)).status().is_success());
     let (ok, report) = check_feed(&server.url("/datasets/dcat"), true);
     assert!(ok, "{report}");
     assert!(report.contains("can harvest"), "{report}");
     // Four organisation sub-catalogues were followed.
-    assert_eq!(report.matches("/datasets/dcat: 3 datasets").count(), 4, "{report}");
+    assert_eq!(report.matches("/catalog: 3 datasets, 0 errors").count(), 4, "{report}");
 
     let (ok, report) = check_feed(&server.url("/datasets/dcat"), false);
     assert!(!ok);

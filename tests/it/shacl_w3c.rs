@@ -41,7 +41,10 @@ fn suite_dir() -> Option<PathBuf> {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("the W3C SHACL test suite is missing at {}", dir.display());
     }
-    println!("SKIPPED: the W3C SHACL test suite is missing at {}", dir.display());
+    println!(
+        "SKIPPED: the W3C SHACL test suite is missing at {}",
+        dir.display()
+    );
     None
 }
 
@@ -49,7 +52,9 @@ fn parse_file(path: &Path) -> Graph {
     let base = url::Url::from_file_path(path.canonicalize().unwrap()).unwrap();
     let content = fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut graph = Graph::new();
-    let parser = RdfParser::from_format(RdfFormat::Turtle).with_base_iri(base.as_str()).unwrap();
+    let parser = RdfParser::from_format(RdfFormat::Turtle)
+        .with_base_iri(base.as_str())
+        .unwrap();
     for quad in parser.for_slice(&content) {
         let quad = quad.unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()));
         graph.insert(quad.as_ref());
@@ -79,8 +84,14 @@ fn object<'a>(graph: &'a Graph, node: TermRef<'_>, predicate: &NamedNode) -> Opt
 fn list<'a>(graph: &'a Graph, mut node: TermRef<'a>) -> Vec<TermRef<'a>> {
     let mut members = Vec::new();
     while node != rdf::NIL.into() {
-        members.push(graph.object_for_subject_predicate(subject(node), rdf::FIRST).unwrap());
-        node = graph.object_for_subject_predicate(subject(node), rdf::REST).unwrap();
+        members.push(
+            graph
+                .object_for_subject_predicate(subject(node), rdf::FIRST)
+                .unwrap(),
+        );
+        node = graph
+            .object_for_subject_predicate(subject(node), rdf::REST)
+            .unwrap();
     }
     members
 }
@@ -104,7 +115,12 @@ fn cases(suite: &Path, folder: &str) -> Vec<Case> {
         let file_name = file.file_name().unwrap().to_string_lossy().into_owned();
         for entries in graph.triples_for_predicate(&iri(MF, "entries")) {
             for test in list(&graph, entries.object) {
-                cases.push(read_case(&graph, &file, test, format!("{folder}/{file_name}")));
+                cases.push(read_case(
+                    &graph,
+                    &file,
+                    test,
+                    format!("{folder}/{file_name}"),
+                ));
             }
         }
     }
@@ -116,7 +132,11 @@ fn read_case(graph: &Graph, file: &Path, test: TermRef<'_>, file_label: String) 
     let action = object(graph, test, &iri(MF, "action")).unwrap();
     let load = |predicate: &str| {
         let target = to_path(object(graph, action, &iri(SHT, predicate)).unwrap());
-        if target == file { graph.clone() } else { parse_file(&target) }
+        if target == file {
+            graph.clone()
+        } else {
+            parse_file(&target)
+        }
     };
     let result = object(graph, test, &iri(MF, "result")).unwrap();
     let expected = if result == iri(SHT, "Failure").as_ref().into() {
@@ -129,7 +149,11 @@ fn read_case(graph: &Graph, file: &Path, test: TermRef<'_>, file_label: String) 
         other => other.to_string(),
     };
     Case {
-        name: if file_label.ends_with(&format!("/{local}.ttl")) { file_label } else { format!("{file_label}#{local}") },
+        name: if file_label.ends_with(&format!("/{local}.ttl")) {
+            file_label
+        } else {
+            format!("{file_label}#{local}")
+        },
         data: load("dataGraph"),
         shapes: load("shapesGraph"),
         expected,
@@ -145,7 +169,11 @@ fn report_triples(graph: &Graph, report: TermRef<'_>) -> Vec<[SimpleTerm<'static
     let message = iri(SH, "resultMessage");
     let path = iri(SH, "resultPath");
     for t in graph.triples_for_subject(subject(report)) {
-        triples.push([sophia(t.subject.into()), sophia(t.predicate.into()), sophia(t.object)]);
+        triples.push([
+            sophia(t.subject.into()),
+            sophia(t.predicate.into()),
+            sophia(t.object),
+        ]);
         if t.predicate != result_predicate.as_ref() {
             continue;
         }
@@ -153,7 +181,11 @@ fn report_triples(graph: &Graph, report: TermRef<'_>) -> Vec<[SimpleTerm<'static
             if r.predicate == message.as_ref() {
                 continue;
             }
-            triples.push([sophia(r.subject.into()), sophia(r.predicate.into()), sophia(r.object)]);
+            triples.push([
+                sophia(r.subject.into()),
+                sophia(r.predicate.into()),
+                sophia(r.object),
+            ]);
             if r.predicate == path.as_ref() {
                 add_blank_closure(graph, r.object, &mut triples);
             }
@@ -162,10 +194,18 @@ fn report_triples(graph: &Graph, report: TermRef<'_>) -> Vec<[SimpleTerm<'static
     triples
 }
 
-fn add_blank_closure(graph: &Graph, node: TermRef<'_>, triples: &mut Vec<[SimpleTerm<'static>; 3]>) {
+fn add_blank_closure(
+    graph: &Graph,
+    node: TermRef<'_>,
+    triples: &mut Vec<[SimpleTerm<'static>; 3]>,
+) {
     if let TermRef::BlankNode(b) = node {
         for t in graph.triples_for_subject(b) {
-            triples.push([sophia(t.subject.into()), sophia(t.predicate.into()), sophia(t.object)]);
+            triples.push([
+                sophia(t.subject.into()),
+                sophia(t.predicate.into()),
+                sophia(t.object),
+            ]);
             add_blank_closure(graph, t.object, triples);
         }
     }
@@ -177,21 +217,30 @@ fn sophia(term: TermRef<'_>) -> SimpleTerm<'static> {
         TermRef::NamedNode(n) => SimpleTerm::Iri(IriRef::new_unchecked(owned(n.as_str()))),
         TermRef::BlankNode(b) => SimpleTerm::BlankNode(BnodeId::new_unchecked(owned(b.as_str()))),
         TermRef::Literal(l) => match l.language() {
-            Some(language) => {
-                SimpleTerm::LiteralLanguage(owned(l.value()), LanguageTag::new_unchecked(owned(language)), None)
-            }
-            None => SimpleTerm::LiteralDatatype(owned(l.value()), IriRef::new_unchecked(owned(l.datatype().as_str()))),
+            Some(language) => SimpleTerm::LiteralLanguage(
+                owned(l.value()),
+                LanguageTag::new_unchecked(owned(language)),
+                None,
+            ),
+            None => SimpleTerm::LiteralDatatype(
+                owned(l.value()),
+                IriRef::new_unchecked(owned(l.datatype().as_str())),
+            ),
         },
     }
 }
 
 /// Runs a case: `Ok(())` when the outcome matches, else what differs.
 fn run(case: &Case) -> Result<(), String> {
-    let outcome = Shapes::from_graph(&case.shapes).and_then(|shapes| shapes.try_validate(&case.data));
+    let outcome =
+        Shapes::from_graph(&case.shapes).and_then(|shapes| shapes.try_validate(&case.data));
     let report = match (outcome, &case.expected) {
         (Err(_), None) => return Ok(()),
         (Ok(report), None) => {
-            return Err(format!("expected a failure, got a report with {} result(s)", report.results.len()));
+            return Err(format!(
+                "expected a failure, got a report with {} result(s)",
+                report.results.len()
+            ));
         }
         (Err(error), Some(_)) => return Err(format!("unexpected failure: {error}")),
         (Ok(report), Some(_)) => report,
@@ -199,7 +248,10 @@ fn run(case: &Case) -> Result<(), String> {
     let expected = case.expected.as_ref().unwrap();
     let graph = report.to_graph();
     let root = graph
-        .subject_for_predicate_object(rdf::TYPE, NamedNodeRef::new_unchecked("http://www.w3.org/ns/shacl#ValidationReport"))
+        .subject_for_predicate_object(
+            rdf::TYPE,
+            NamedNodeRef::new_unchecked("http://www.w3.org/ns/shacl#ValidationReport"),
+        )
         .unwrap();
     let actual = report_triples(&graph, root.into());
     if sophia_isomorphism::isomorphic_graphs(expected, &actual).unwrap() {
@@ -234,10 +286,14 @@ fn diff(expected: &[[SimpleTerm<'static>; 3]], actual: &[[SimpleTerm<'static>; 3
 
 /// One line per result (and one for `sh:conforms`), blank nodes anonymized.
 fn summarize(triples: &[[SimpleTerm<'static>; 3]]) -> BTreeMap<String, usize> {
-    let mut by_subject: HashMap<&SimpleTerm<'static>, Vec<(String, &SimpleTerm<'static>)>> = HashMap::new();
+    let mut by_subject: HashMap<&SimpleTerm<'static>, Vec<(String, &SimpleTerm<'static>)>> =
+        HashMap::new();
     for [s, p, o] in triples {
         if let SimpleTerm::Iri(p) = p {
-            by_subject.entry(s).or_default().push((p.as_str().to_owned(), o));
+            by_subject
+                .entry(s)
+                .or_default()
+                .push((p.as_str().to_owned(), o));
         }
     }
     let mut lines = BTreeMap::new();
@@ -267,7 +323,9 @@ fn show(term: &SimpleTerm<'_>) -> String {
     match term {
         SimpleTerm::Iri(i) => format!("<{}>", i.as_str()),
         SimpleTerm::BlankNode(_) => "_".to_owned(),
-        SimpleTerm::LiteralDatatype(v, _) | SimpleTerm::LiteralLanguage(v, _, _) => format!("{v:?}"),
+        SimpleTerm::LiteralDatatype(v, _) | SimpleTerm::LiteralLanguage(v, _, _) => {
+            format!("{v:?}")
+        }
         other => format!("{other:?}"),
     }
 }
@@ -291,8 +349,17 @@ fn run_folder(folder: &str) {
             (Err(diff), None) => failures.push(format!("{}:{diff}", case.name)),
         }
     }
-    println!("{folder}: {passed} passed, {} failed, {} known exceptions", failures.len(), cases.len() - passed - failures.len());
-    assert!(failures.is_empty(), "{} W3C SHACL test(s) failed in {folder}:\n  {}", failures.len(), failures.join("\n  "));
+    println!(
+        "{folder}: {passed} passed, {} failed, {} known exceptions",
+        failures.len(),
+        cases.len() - passed - failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} W3C SHACL test(s) failed in {folder}:\n  {}",
+        failures.len(),
+        failures.join("\n  ")
+    );
 }
 
 #[test]
@@ -356,10 +423,17 @@ fn sparql_property() {
 fn comparison_detects_differences() {
     let Some(suite) = suite_dir() else { return };
     let cases = cases(&suite, "core/property");
-    let case = cases.iter().find(|c| c.name.ends_with("datatype-ill-formed.ttl")).unwrap();
+    let case = cases
+        .iter()
+        .find(|c| c.name.ends_with("datatype-ill-formed.ttl"))
+        .unwrap();
     assert!(run(case).is_ok());
     let expected = case.expected.as_ref().unwrap();
-    let without_value: Vec<_> = expected.iter().filter(|[_, p, _]| show(p) != format!("<{SH}value>")).cloned().collect();
+    let without_value: Vec<_> = expected
+        .iter()
+        .filter(|[_, p, _]| show(p) != format!("<{SH}value>"))
+        .cloned()
+        .collect();
     let mut altered = Case {
         name: case.name.clone(),
         data: case.data.clone(),
@@ -372,7 +446,11 @@ fn comparison_detects_differences() {
         expected
             .iter()
             .map(|[s, p, o]| {
-                let o = if show(o) == format!("<{SH}Violation>") { warning.clone() } else { o.clone() };
+                let o = if show(o) == format!("<{SH}Violation>") {
+                    warning.clone()
+                } else {
+                    o.clone()
+                };
                 [s.clone(), p.clone(), o]
             })
             .collect(),
@@ -384,10 +462,29 @@ fn comparison_detects_differences() {
 #[test]
 fn exceptions_name_existing_tests() {
     let Some(suite) = suite_dir() else { return };
-    let folders = ["core/complex", "core/misc", "core/node", "core/path", "core/property", "core/targets", "core/validation-reports", "sparql/component", "sparql/node", "sparql/pre-binding", "sparql/property"];
-    let names: Vec<String> = folders.iter().flat_map(|f| cases(&suite, f)).map(|c| c.name).collect();
+    let folders = [
+        "core/complex",
+        "core/misc",
+        "core/node",
+        "core/path",
+        "core/property",
+        "core/targets",
+        "core/validation-reports",
+        "sparql/component",
+        "sparql/node",
+        "sparql/pre-binding",
+        "sparql/property",
+    ];
+    let names: Vec<String> = folders
+        .iter()
+        .flat_map(|f| cases(&suite, f))
+        .map(|c| c.name)
+        .collect();
     assert_eq!(names.len(), 120, "the suite should have 120 tests");
     for (name, _) in EXCEPTIONS {
-        assert!(names.iter().any(|n| n == name), "EXCEPTIONS lists {name}, which is not a test of the suite");
+        assert!(
+            names.iter().any(|n| n == name),
+            "EXCEPTIONS lists {name}, which is not a test of the suite"
+        );
     }
 }

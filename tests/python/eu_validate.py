@@ -4,7 +4,7 @@ Usage: eu_validate.py SHAPES... -- DATA...
 
 All SHAPES files form one shapes graph and all DATA files one data graph (syntax from the file
 extension: .ttl, .nt, .rdf, .jsonld ...). Prints "violations: N" and "warnings: N", then one line per
-violation (focus node, path, constraint component, message), and exits 1 when there is any
+violation (focus node, path, constraint component, value, message), and exits 1 when there is any
 sh:Violation, 0 otherwise. Exit status 2 means bad usage.
 """
 
