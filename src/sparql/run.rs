@@ -104,7 +104,10 @@ pub async fn run(
     headers: &HeaderMap,
     format: Option<&str>,
 ) -> Result<QueryOutput, AppError> {
+    // Relative IRIs in a query resolve against the endpoint's own URL.
     let query = SparqlParser::new()
+        .with_base_iri(format!("{}sparql", state.config.base_uri))
+        .map_err(|e| QueryError::Syntax(e.to_string()))?
         .parse_query(query_text)
         .map_err(|e| QueryError::Syntax(e.to_string()))?;
     let output = choose_output(&query, headers, format)?;

@@ -71,7 +71,8 @@ impl Server {
         Server {
             child,
             addr,
-            client: Client::builder().timeout(Duration::from_secs(120)).build().unwrap(),
+            // No pooled connections: a server may close one after refusing a body (413).
+            client: Client::builder().timeout(Duration::from_secs(120)).pool_max_idle_per_host(0).build().unwrap(),
         }
     }
 

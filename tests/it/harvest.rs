@@ -164,7 +164,15 @@ fn replaying_the_ldes_feed_gives_the_served_records() {
         let iri = record.trim_matches(['<', '>']);
         let body = server.get(iri).header("accept", "application/n-triples").send().unwrap().bytes().unwrap();
         let expected = common::parse(&body, "application/n-triples");
-        assert!(katalog::rdf::isomorphic(triples, &expected), "{record} differs after replay");
+        if iri == format!("{BASE}catalog") {
+            // The catalogue's IRI is the paged feed: its description is part of each page.
+            assert!(triples.iter().all(|t| expected.contains(t)), "catalogue description differs after replay");
+            continue;
+        }
+        assert!(
+            katalog::rdf::isomorphic(triples, &expected),
+            "{record} differs after replay:\nreplayed {triples:#?}\nserved {expected:#?}"
+        );
     }
     assert!(replayed[&format!("<{BASE}datasets/d1>")].iter().any(|t| t.object.to_string().contains("Uppdaterad")));
 }
