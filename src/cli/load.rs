@@ -55,15 +55,17 @@ pub struct ValidateArgs {
     base_uri: String,
 }
 
-/// The shapes folder shipped with katalog.
-pub fn default_shapes_dir() -> PathBuf {
-    let beside_binary = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("shapes")));
-    let candidates = [
-        beside_binary,
-        Some(PathBuf::from("shapes")),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("shapes")),
-    ];
-    candidates.into_iter().flatten().find(|p| p.is_dir()).unwrap_or_else(|| PathBuf::from("shapes"))
+/// A folder shipped with katalog (`shapes`, `vocab`): beside the binary, in the current
+/// directory, or in the source tree it was built from.
+pub fn shipped_dir(name: &str) -> PathBuf {
+    let beside_binary = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join(name)));
+    let candidates = [beside_binary, Some(PathBuf::from(name)), Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(name))];
+    candidates.into_iter().flatten().find(|p| p.is_dir()).unwrap_or_else(|| PathBuf::from(name))
+}
+
+/// The DCAT-AP-SE → DCAT-AP mapping from `vocab/`.
+pub fn eu_mapping() -> Result<crate::feeds::eu::EuMapping, Box<dyn std::error::Error>> {
+    Ok(crate::feeds::eu::EuMapping::load(&shipped_dir("vocab"))?)
 }
 
 /// The shapes every write is validated with, or None when validation is switched off.
@@ -71,7 +73,7 @@ pub fn active_shapes(paths: &[PathBuf], disabled: bool) -> Result<Option<Arc<Sha
     if disabled {
         return Ok(None);
     }
-    let paths = if paths.is_empty() { vec![default_shapes_dir()] } else { paths.to_vec() };
+    let paths = if paths.is_empty() { vec![shipped_dir("shapes")] } else { paths.to_vec() };
     Ok(Some(Arc::new(Shapes::load(&paths)?)))
 }
 

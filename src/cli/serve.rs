@@ -66,7 +66,10 @@ pub fn run(args: ServeArgs) -> CliResult {
             tracing::info!(file = %file.display(), %summary, "loaded");
         }
         let mut state = AppState::new(catalogue, config);
-        Arc::get_mut(&mut state).expect("state not shared yet").shapes = shapes;
+        let eu = super::load::eu_mapping()?;
+        let setup = Arc::get_mut(&mut state).expect("state not shared yet");
+        setup.shapes = shapes;
+        setup.eu = Some(Arc::new(eu));
         let failing = {
             let state = state.clone();
             tokio::task::spawn_blocking(move || crate::publish::revalidate_all(&state)).await??

@@ -9,7 +9,7 @@ use crate::rdf::{GraphFormat, PREFIXES, sort_triples};
 use crate::store::{RecordIndex, RecordInfo, RecordKind};
 use crate::web::respond::choose_format;
 use crate::web::{AppError, AppState, Conditional, SharedState};
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use oxigraph::io::RdfSerializer;
@@ -65,11 +65,58 @@ pub fn org_document(state: &AppState, index: &RecordIndex, publisher: &NamedNode
     Ok(Document { header, members: members.iter().map(|m| m.iri.clone()).collect() })
 }
 
+/// Which application profile a document is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// DCAT-AP-SE 3.0.1, as stored: what dataportal.se harvests.
+    Swedish,
+    /// EU DCAT-AP 3.0.1, for data.europa.eu (mapping from `vocab/`).
+    European,
+}
+
+/// The profile IRI of DCAT-AP (its namespace), as used with `Accept-Profile`.
+pub const DCAT_AP_PROFILE: &str = "http://data.europa.eu/r5r/";
+
+impl Profile {
+    /// `?profile=dcat-ap`, or `Accept-Profile: <http://data.europa.eu/r5r/>` (W3C content
+    /// negotiation by profile).
+    pub fn requested(query: Option<&str>, headers: &HeaderMap) -> Self {
+        let by_query = query.is_some_and(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .any(|(k, v)| k == "profile" && (v == "dcat-ap" || v == DCAT_AP_PROFILE))
+        });
+        let by_header = headers
+            .get("accept-profile")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains(DCAT_AP_PROFILE));
+        if by_query || by_header { Self::European } else { Self::Swedish }
+    }
+}
+
+fn in_profile(state: &AppState, profile: Profile, triples: Vec<Triple>) -> Vec<Triple> {
+    match (profile, &state.eu) {
+        (Profile::European, Some(mapping)) => super::eu::to_dcat_ap(&triples, mapping),
+        _ => triples,
+    }
+}
+
 /// Writes a document: header first, then each record's sorted triples.
 pub fn write_document(
     state: &AppState,
+    document: Document,
+    format: GraphFormat,
+    writer: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    write_document_in(state, document, format, Profile::Swedish, writer)
+}
+
+/// Writes a document in a profile; the EU mapping is applied record by record, so the
+/// document still streams.
+pub fn write_document_in(
+    state: &AppState,
     mut document: Document,
     format: GraphFormat,
+    profile: Profile,
     writer: &mut impl std::io::Write,
 ) -> std::io::Result<()> {
     let mut serializer = RdfSerializer::from_format(format.rdf_format());
@@ -79,18 +126,21 @@ pub fn write_document(
         }
     }
     let mut out = serializer.for_writer(writer);
+    document.header = in_profile(state, profile, std::mem::take(&mut document.header));
     sort_triples(&mut document.header);
     document.header.dedup();
     for t in &document.header {
         out.serialize_triple(t)?;
     }
     for member in &document.members {
-        let mut triples = state
+        let triples = state
             .catalogue
             .record(member.as_ref())
             .map_err(std::io::Error::other)?
             .unwrap_or_default();
+        let mut triples = in_profile(state, profile, triples);
         sort_triples(&mut triples);
+        triples.dedup();
         for t in &triples {
             out.serialize_triple(t)?;
         }
@@ -108,40 +158,62 @@ fn harvest_format(headers: &HeaderMap) -> Result<GraphFormat, AppError> {
     choose_format(headers, None)
 }
 
-fn respond(state: SharedState, headers: &HeaderMap, key: &str, build: DocumentBuilder) -> Result<Response, AppError> {
+fn respond(
+    state: SharedState,
+    headers: &HeaderMap,
+    profile: Profile,
+    key: &str,
+    build: DocumentBuilder,
+) -> Result<Response, AppError> {
     let format = harvest_format(headers)?;
+    if profile == Profile::European && state.eu.is_none() {
+        return Err(AppError::Unavailable("the EU mapping (vocab/) is not loaded on this server".into()));
+    }
     let index = state.catalogue.index()?;
+    let profile_key = format!("{profile:?}");
     let validators = Conditional::new(
-        &[&index.last_change.map(|t| t.to_string()).unwrap_or_default(), format.extension(), key],
+        &[&index.last_change.map(|t| t.to_string()).unwrap_or_default(), format.extension(), key, &profile_key],
         index.last_change,
     );
     if validators.is_fresh(headers) {
         return Ok(validators.not_modified());
     }
     let document = build(&state, &index)?;
-    let body = stream_body(move |writer| write_document(&state, document, format, writer));
+    let body = stream_body(move |writer| write_document_in(&state, document, format, profile, writer));
     let mut response = ([(header::CONTENT_TYPE, format.content_type())], body).into_response();
     validators.apply(response.headers_mut());
-    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Profile, Accept-Encoding"));
+    if profile == Profile::European {
+        headers.insert("content-profile", HeaderValue::from_static("<http://data.europa.eu/r5r/>"));
+    }
     Ok(response)
 }
 
 type DocumentBuilder = Box<dyn FnOnce(&AppState, &Arc<RecordIndex>) -> Result<Document, AppError> + Send>;
 
-pub async fn site(State(state): State<SharedState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let run = move || respond(state, &headers, "site", Box::new(|s, i| site_document(s, i)));
+pub async fn site(
+    State(state): State<SharedState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let profile = Profile::requested(query.as_deref(), &headers);
+    let run = move || respond(state, &headers, profile, "site", Box::new(|s, i| site_document(s, i)));
     tokio::task::spawn_blocking(run).await.map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 pub async fn organisation(
     State(state): State<SharedState>,
     Path(key): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
+    let profile = Profile::requested(query.as_deref(), &headers);
     let run = move || {
         let index = state.catalogue.index()?;
         let publisher = publisher_for_key(&index, &key).cloned().ok_or(AppError::NotFound)?;
-        respond(state, &headers, &format!("org {key}"), Box::new(move |s, i| org_document(s, i, &publisher)))
+        let build: DocumentBuilder = Box::new(move |s, i| org_document(s, i, &publisher));
+        respond(state, &headers, profile, &format!("org {key}"), build)
     };
     tokio::task::spawn_blocking(run).await.map_err(|e| AppError::Internal(e.to_string()))?
 }

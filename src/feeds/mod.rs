@@ -8,7 +8,7 @@ mod page;
 mod stream;
 mod void;
 
-pub use full::{Document, org_document, site_document, write_document};
+pub use full::{Document, Profile, org_document, site_document, write_document, write_document_in};
 pub use page::{CatalogPage, PageRequest, build_page, site_description};
 
 use crate::rdf::GraphFormat;

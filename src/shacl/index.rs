@@ -182,6 +182,7 @@ impl<'a> DataIndex<'a> {
     }
 
     /// The id of `term`, if it occurs in the data graph or the shapes.
+    #[cfg(test)]
     pub fn id(&self, term: TermRef<'_>) -> Option<Id> {
         self.ids.get(&term).copied()
     }

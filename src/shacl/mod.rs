@@ -140,10 +140,14 @@ impl Shapes {
             },
             None => None,
         };
+        let t = std::time::Instant::now();
         let index = DataIndex::new(&self.constants, data);
+        eprintln!("index {:?}", t.elapsed());
+        let t = std::time::Instant::now();
         let mut validator = Validator::new(self, &index, runtime);
         let mut results = Collect::default();
         validator.run(&self.targeted, &mut results);
+        eprintln!("run {:?}", t.elapsed());
         errors.append(&mut validator.errors);
         (ValidationReport { results: results.0 }, errors)
     }

@@ -31,10 +31,10 @@ const PREFIXES: &[(&str, &str)] = &[
 /// name is simple, `<iri>` otherwise.
 pub fn short_iri(iri: &str) -> String {
     for (prefix, namespace) in PREFIXES {
-        if let Some(local) = iri.strip_prefix(namespace) {
-            if is_simple_local_name(local) {
-                return format!("{prefix}:{local}");
-            }
+        if let Some(local) = iri.strip_prefix(namespace)
+            && is_simple_local_name(local)
+        {
+            return format!("{prefix}:{local}");
         }
     }
     format!("<{iri}>")

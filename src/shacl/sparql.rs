@@ -655,10 +655,10 @@ impl Validator<'_> {
         let mut result = self.result(focus, component, value.as_ref().map(Term::as_ref), || {
             default_component_message(component)
         });
-        if shape.path.is_none() {
-            if let Some(Term::NamedNode(path)) = solution.get("path") {
-                result.path = Some(Path::Predicate(path.clone()));
-            }
+        if shape.path.is_none()
+            && let Some(Term::NamedNode(path)) = solution.get("path")
+        {
+            result.path = Some(Path::Predicate(path.clone()));
         }
         let templates = if messages.is_empty() {
             &shape.messages

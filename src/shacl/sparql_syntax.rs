@@ -267,14 +267,13 @@ pub fn check_prebinding(query: &str, prebound: &[&str], optional: &[&str]) -> Re
                 return Err(format!("{keyword} is not allowed"));
             }
         }
-        if word.eq_ignore_ascii_case("AS") {
-            if let Some(Token::Var(var)) = tokens.get(i + 1).map(|t| &t.token) {
-                if prebound.contains(var) || optional.contains(var) {
-                    return Err(format!(
-                        "the pre-bound variable ${var} cannot be assigned with AS"
-                    ));
-                }
-            }
+        if word.eq_ignore_ascii_case("AS")
+            && let Some(Token::Var(var)) = tokens.get(i + 1).map(|t| &t.token)
+            && (prebound.contains(var) || optional.contains(var))
+        {
+            return Err(format!(
+                "the pre-bound variable ${var} cannot be assigned with AS"
+            ));
         }
     }
     let selects: Vec<usize> = tokens

@@ -32,7 +32,9 @@ pub fn is_valid_lexical(datatype: &str, lexical: &str) -> bool {
         "boolean" => matches!(lexical, "true" | "false" | "1" | "0"),
         "decimal" => parse_decimal(lexical).is_some(),
         "float" | "double" => parse_double(lexical).is_some(),
-        "hexBinary" => lexical.len() % 2 == 0 && lexical.bytes().all(|b| b.is_ascii_hexdigit()),
+        "hexBinary" => {
+            lexical.len().is_multiple_of(2) && lexical.bytes().all(|b| b.is_ascii_hexdigit())
+        }
         "base64Binary" => is_base64(lexical),
         // Almost any string is a valid anyURI in XSD 1.1.
         "anyURI" => true,
@@ -141,7 +143,7 @@ fn is_name(s: &str, allow_colon: bool) -> bool {
 
 fn is_base64(s: &str) -> bool {
     let data: Vec<u8> = s.bytes().filter(|b| *b != b' ').collect();
-    if data.len() % 4 != 0 {
+    if !data.len().is_multiple_of(4) {
         return false;
     }
     let padding = data.iter().rev().take_while(|b| **b == b'=').count();

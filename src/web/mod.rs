@@ -92,6 +92,8 @@ pub struct AppState {
     pub config: Config,
     pub sparql_slots: Arc<Semaphore>,
     pub shapes: Option<Arc<crate::shacl::Shapes>>,
+    /// The DCAT-AP-SE → DCAT-AP mapping for the EU export profile.
+    pub eu: Option<Arc<crate::feeds::eu::EuMapping>>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -103,6 +105,7 @@ impl AppState {
             catalogue,
             config,
             shapes: None,
+            eu: None,
         })
     }
 }
