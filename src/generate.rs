@@ -89,7 +89,12 @@ mod tests {
     #[test]
     fn parses_and_splits() {
         let ttl = super::catalogue_turtle(5);
-        let triples = crate::rdf::parse_graph(ttl.as_bytes(), oxigraph::io::RdfFormat::Turtle, Some("http://x.se/")).unwrap();
+        let triples = crate::rdf::parse_graph(
+            ttl.as_bytes(),
+            oxigraph::io::RdfFormat::Turtle,
+            Some("http://x.se/"),
+        )
+        .unwrap();
         let split = crate::store::split_records(triples, "http://x.se/");
         assert_eq!(split.records.len(), 6);
         assert_eq!(split.unattached, 0);

@@ -58,9 +58,19 @@ pub struct ValidateArgs {
 /// A folder shipped with katalog (`shapes`, `vocab`): beside the binary, in the current
 /// directory, or in the source tree it was built from.
 pub fn shipped_dir(name: &str) -> PathBuf {
-    let beside_binary = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join(name)));
-    let candidates = [beside_binary, Some(PathBuf::from(name)), Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(name))];
-    candidates.into_iter().flatten().find(|p| p.is_dir()).unwrap_or_else(|| PathBuf::from(name))
+    let beside_binary = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join(name)));
+    let candidates = [
+        beside_binary,
+        Some(PathBuf::from(name)),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(name)),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.is_dir())
+        .unwrap_or_else(|| PathBuf::from(name))
 }
 
 /// The DCAT-AP-SE → DCAT-AP mapping from `vocab/`.
@@ -69,11 +79,18 @@ pub fn eu_mapping() -> Result<crate::feeds::eu::EuMapping, Box<dyn std::error::E
 }
 
 /// The shapes every write is validated with, or None when validation is switched off.
-pub fn active_shapes(paths: &[PathBuf], disabled: bool) -> Result<Option<Arc<Shapes>>, Box<dyn std::error::Error>> {
+pub fn active_shapes(
+    paths: &[PathBuf],
+    disabled: bool,
+) -> Result<Option<Arc<Shapes>>, Box<dyn std::error::Error>> {
     if disabled {
         return Ok(None);
     }
-    let paths = if paths.is_empty() { vec![shipped_dir("shapes")] } else { paths.to_vec() };
+    let paths = if paths.is_empty() {
+        vec![shipped_dir("shapes")]
+    } else {
+        paths.to_vec()
+    };
     Ok(Some(Arc::new(Shapes::load(&paths)?)))
 }
 
@@ -83,7 +100,8 @@ fn file_format(path: &Path, name: Option<&str>) -> Result<RdfFormat, String> {
             .map(GraphFormat::rdf_format)
             .or_else(|| RdfFormat::from_extension(n))
             .ok_or_else(|| format!("unknown format {n:?}")),
-        None => input_format_for_path(path).ok_or_else(|| format!("{}: unknown RDF syntax; use --format", path.display())),
+        None => input_format_for_path(path)
+            .ok_or_else(|| format!("{}: unknown RDF syntax; use --format", path.display())),
     }
 }
 
@@ -92,14 +110,24 @@ fn read_file(path: &Path, format: Option<&str>, base: &str) -> Result<Vec<Triple
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     // A progress bar only where loading takes a while.
-    let bar = if size > 8 * 1024 * 1024 { ProgressBar::new(size) } else { ProgressBar::hidden() };
+    let bar = if size > 8 * 1024 * 1024 {
+        ProgressBar::new(size)
+    } else {
+        ProgressBar::hidden()
+    };
     bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta})")
-            .expect("valid template"),
+        ProgressStyle::with_template(
+            "{msg} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta})",
+        )
+        .expect("valid template"),
     );
     bar.set_message(path.display().to_string());
-    let triples = parse_graph_reader(bar.wrap_read(std::io::BufReader::new(file)), syntax, Some(base))
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let triples = parse_graph_reader(
+        bar.wrap_read(std::io::BufReader::new(file)),
+        syntax,
+        Some(base),
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
     bar.finish_and_clear();
     Ok(triples)
 }
@@ -118,7 +146,12 @@ pub fn load_file(
         let members = crate::publish::Members::of(&split.records, &*catalogue.index()?);
         let report = crate::publish::validate_and_note(shapes, &mut split.records, &members);
         if report.has_violations() {
-            return Err(format!("{}: the records violate the shapes:\n{}", path.display(), report.to_text()).into());
+            return Err(format!(
+                "{}: the records violate the shapes:\n{}",
+                path.display(),
+                report.to_text()
+            )
+            .into());
         }
     }
     let changes = catalogue.write(&split.records)?;
@@ -141,9 +174,19 @@ pub fn load(args: LoadArgs) -> CliResult {
         if let Some(graph) = &args.graph {
             let triples = read_file(file, args.format.as_deref(), &base)?;
             catalogue.load_raw_graph(NamedNode::new(graph.clone())?.as_ref(), &triples)?;
-            eprintln!("{}: {} triples into <{graph}>", file.display(), triples.len());
+            eprintln!(
+                "{}: {} triples into <{graph}>",
+                file.display(),
+                triples.len()
+            );
         } else {
-            let summary = load_file(&catalogue, file, &base, args.format.as_deref(), shapes.as_deref())?;
+            let summary = load_file(
+                &catalogue,
+                file,
+                &base,
+                args.format.as_deref(),
+                shapes.as_deref(),
+            )?;
             eprintln!("{}: {summary}", file.display());
         }
     }
@@ -153,7 +196,8 @@ pub fn load(args: LoadArgs) -> CliResult {
 
 /// Writes the whole catalogue as `/datasets/dcat` serves it.
 pub fn export(args: ExportArgs) -> CliResult {
-    let format = GraphFormat::from_name(&args.format).ok_or_else(|| format!("unknown format {:?}", args.format))?;
+    let format = GraphFormat::from_name(&args.format)
+        .ok_or_else(|| format!("unknown format {:?}", args.format))?;
     let catalogue = Catalogue::open(&args.store.data)?;
     let base = args.store.resolve_base(&catalogue, DEFAULT_ADDR.parse()?)?;
     let state = crate::web::AppState::new(catalogue, crate::web::Config::new(&base));
@@ -174,7 +218,9 @@ pub fn validate(args: ValidateArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut report = ValidationReport { results: Vec::new() };
+    let mut report = ValidationReport {
+        results: Vec::new(),
+    };
     for file in &args.files {
         match read_file(file, None, &args.base_uri) {
             Ok(triples) => {
@@ -191,10 +237,15 @@ pub fn validate(args: ValidateArgs) -> ExitCode {
         "json" => serde_json::to_string_pretty(&report.to_json()).unwrap_or_default(),
         "turtle" | "ttl" => {
             let triples: Vec<Triple> = report.to_graph().iter().map(|t| t.into_owned()).collect();
-            String::from_utf8(serialize_graph(&triples, GraphFormat::Turtle).unwrap_or_default()).unwrap_or_default()
+            String::from_utf8(serialize_graph(&triples, GraphFormat::Turtle).unwrap_or_default())
+                .unwrap_or_default()
         }
         _ => report.to_text(),
     };
     println!("{output}");
-    if report.has_violations() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if report.has_violations() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

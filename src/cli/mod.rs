@@ -8,7 +8,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "katalog", version, about = "Open-data catalogue and linked-data endpoint (DCAT-AP-SE 3.0.1)")]
+#[command(
+    name = "katalog",
+    version,
+    about = "Open-data catalogue and linked-data endpoint (DCAT-AP-SE 3.0.1)"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,8 +33,18 @@ impl StoreArgs {
     /// The base URI: as given, else as the store recorded it, else from the address. A
     /// store keeps the base it was first used with, so `load`, `export` and `serve` agree;
     /// giving another one is refused, since every stored IRI is minted under it.
-    pub fn resolve_base(&self, catalogue: &crate::store::Catalogue, addr: SocketAddr) -> Result<String, Box<dyn std::error::Error>> {
-        let given = self.base_uri.as_deref().map(|b| if b.ends_with('/') { b.to_owned() } else { format!("{b}/") });
+    pub fn resolve_base(
+        &self,
+        catalogue: &crate::store::Catalogue,
+        addr: SocketAddr,
+    ) -> Result<String, Box<dyn std::error::Error>> {
+        let given = self.base_uri.as_deref().map(|b| {
+            if b.ends_with('/') {
+                b.to_owned()
+            } else {
+                format!("{b}/")
+            }
+        });
         let stored = catalogue.base_uri()?;
         match (given, stored) {
             (Some(given), Some(stored)) if given != stored => Err(format!(
@@ -85,7 +99,11 @@ pub fn run() -> ExitCode {
         Command::Load(args) => load::load(args),
         Command::Export(args) => load::export(args),
         Command::Validate(args) => return load::validate(args),
-        Command::CheckFeed { url, shapes, allow_private } => return check_feed(&url, &shapes, allow_private),
+        Command::CheckFeed {
+            url,
+            shapes,
+            allow_private,
+        } => return check_feed(&url, &shapes, allow_private),
         Command::Generate { datasets } => {
             print!("{}", crate::generate::catalogue_turtle(datasets));
             Ok(())
@@ -110,11 +128,22 @@ fn check_feed(url: &str, shapes: &[PathBuf], allow_private: bool) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let fetcher = crate::harvest::Fetcher::new(allow_private);
-    let result = runtime.block_on(crate::harvest::check::check_feed(&fetcher, url, shapes.as_deref()));
+    let result = runtime.block_on(crate::harvest::check::check_feed(
+        &fetcher,
+        url,
+        shapes.as_deref(),
+    ));
     print!("{}", result.to_text());
-    if result.harvestable() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if result.harvestable() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;

@@ -23,7 +23,10 @@ pub struct Document {
 }
 
 fn link(catalog: &NamedNode, member: &RecordInfo) -> Option<Triple> {
-    member.kind.catalog_link().map(|p| Triple::new(catalog.clone(), p, member.iri.clone()))
+    member
+        .kind
+        .catalog_link()
+        .map(|p| Triple::new(catalog.clone(), p, member.iri.clone()))
 }
 
 /// The site document. With several publishers each organisation also has a sub-catalogue
@@ -39,7 +42,12 @@ pub fn site_document(state: &AppState, index: &RecordIndex) -> Result<Document, 
         for publisher in &publishers {
             let org = org_catalog_iri(base, publisher);
             header.push(Triple::new(site.clone(), dcterms::HAS_PART, org.clone()));
-            header.extend(org_catalog_description(&state.catalogue, index, base, publisher)?);
+            header.extend(org_catalog_description(
+                &state.catalogue,
+                index,
+                base,
+                publisher,
+            )?);
         }
     }
     for member in index.members() {
@@ -48,21 +56,62 @@ pub fn site_document(state: &AppState, index: &RecordIndex) -> Result<Document, 
             header.extend(link(&org_catalog_iri(base, p), member));
         }
     }
-    for other in index.records.iter().filter(|r| r.kind == RecordKind::Catalog && r.iri != site) {
-        header.push(Triple::new(site.clone(), dcterms::HAS_PART, other.iri.clone()));
-        header.extend(state.catalogue.record(other.iri.as_ref())?.unwrap_or_default());
+    header.extend(other_catalogues(state, index, &site, true)?);
+    Ok(Document {
+        header,
+        members: index.members().map(|m| m.iri.clone()).collect(),
+    })
+}
+
+/// Other stored catalogues (harvested ones, say) are parts of the site catalogue: the
+/// `dcterms:hasPart` links, and with `described` their descriptions too.
+pub fn other_catalogues(
+    state: &AppState,
+    index: &RecordIndex,
+    site: &NamedNode,
+    described: bool,
+) -> Result<Vec<Triple>, AppError> {
+    let mut out = Vec::new();
+    for other in index
+        .records
+        .iter()
+        .filter(|r| r.kind == RecordKind::Catalog && r.iri != *site)
+    {
+        out.push(Triple::new(
+            site.clone(),
+            dcterms::HAS_PART,
+            other.iri.clone(),
+        ));
+        if described {
+            out.extend(
+                state
+                    .catalogue
+                    .record(other.iri.as_ref())?
+                    .unwrap_or_default(),
+            );
+        }
     }
-    Ok(Document { header, members: index.members().map(|m| m.iri.clone()).collect() })
+    Ok(out)
 }
 
 /// One organisation's document.
-pub fn org_document(state: &AppState, index: &RecordIndex, publisher: &NamedNode) -> Result<Document, AppError> {
+pub fn org_document(
+    state: &AppState,
+    index: &RecordIndex,
+    publisher: &NamedNode,
+) -> Result<Document, AppError> {
     let base = &state.config.base_uri;
     let org = org_catalog_iri(base, publisher);
     let mut header = org_catalog_description(&state.catalogue, index, base, publisher)?;
-    let members: Vec<&RecordInfo> = index.members().filter(|m| m.publisher.as_ref() == Some(publisher)).collect();
+    let members: Vec<&RecordInfo> = index
+        .members()
+        .filter(|m| m.publisher.as_ref() == Some(publisher))
+        .collect();
     header.extend(members.iter().filter_map(|m| link(&org, m)));
-    Ok(Document { header, members: members.iter().map(|m| m.iri.clone()).collect() })
+    Ok(Document {
+        header,
+        members: members.iter().map(|m| m.iri.clone()).collect(),
+    })
 }
 
 /// Which application profile a document is written in.
@@ -89,7 +138,11 @@ impl Profile {
             .get("accept-profile")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains(DCAT_AP_PROFILE));
-        if by_query || by_header { Self::European } else { Self::Swedish }
+        if by_query || by_header {
+            Self::European
+        } else {
+            Self::Swedish
+        }
     }
 }
 
@@ -151,7 +204,10 @@ pub fn write_document_in(
 
 /// dataportal.se reads RDF/XML and sends no useful Accept header: RDF/XML unless asked.
 fn harvest_format(headers: &HeaderMap) -> Result<GraphFormat, AppError> {
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if accept.is_empty() || accept.trim() == "*/*" {
         return Ok(GraphFormat::RdfXml);
     }
@@ -167,30 +223,45 @@ fn respond(
 ) -> Result<Response, AppError> {
     let format = harvest_format(headers)?;
     if profile == Profile::European && state.eu.is_none() {
-        return Err(AppError::Unavailable("the EU mapping (vocab/) is not loaded on this server".into()));
+        return Err(AppError::Unavailable(
+            "the EU mapping (vocab/) is not loaded on this server".into(),
+        ));
     }
     let index = state.catalogue.index()?;
     let profile_key = format!("{profile:?}");
     let validators = Conditional::new(
-        &[&index.last_change.map(|t| t.to_string()).unwrap_or_default(), format.extension(), key, &profile_key],
+        &[
+            &index.last_change.map(|t| t.to_string()).unwrap_or_default(),
+            format.extension(),
+            key,
+            &profile_key,
+        ],
         index.last_change,
     );
     if validators.is_fresh(headers) {
         return Ok(validators.not_modified());
     }
     let document = build(&state, &index)?;
-    let body = stream_body(move |writer| write_document_in(&state, document, format, profile, writer));
+    let body =
+        stream_body(move |writer| write_document_in(&state, document, format, profile, writer));
     let mut response = ([(header::CONTENT_TYPE, format.content_type())], body).into_response();
     validators.apply(response.headers_mut());
     let headers = response.headers_mut();
-    headers.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Profile, Accept-Encoding"));
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Accept-Profile, Accept-Encoding"),
+    );
     if profile == Profile::European {
-        headers.insert("content-profile", HeaderValue::from_static("<http://data.europa.eu/r5r/>"));
+        headers.insert(
+            "content-profile",
+            HeaderValue::from_static("<http://data.europa.eu/r5r/>"),
+        );
     }
     Ok(response)
 }
 
-type DocumentBuilder = Box<dyn FnOnce(&AppState, &Arc<RecordIndex>) -> Result<Document, AppError> + Send>;
+type DocumentBuilder =
+    Box<dyn FnOnce(&AppState, &Arc<RecordIndex>) -> Result<Document, AppError> + Send>;
 
 pub async fn site(
     State(state): State<SharedState>,
@@ -198,8 +269,18 @@ pub async fn site(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let profile = Profile::requested(query.as_deref(), &headers);
-    let run = move || respond(state, &headers, profile, "site", Box::new(|s, i| site_document(s, i)));
-    tokio::task::spawn_blocking(run).await.map_err(|e| AppError::Internal(e.to_string()))?
+    let run = move || {
+        respond(
+            state,
+            &headers,
+            profile,
+            "site",
+            Box::new(|s, i| site_document(s, i)),
+        )
+    };
+    tokio::task::spawn_blocking(run)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 pub async fn organisation(
@@ -211,9 +292,13 @@ pub async fn organisation(
     let profile = Profile::requested(query.as_deref(), &headers);
     let run = move || {
         let index = state.catalogue.index()?;
-        let publisher = publisher_for_key(&index, &key).cloned().ok_or(AppError::NotFound)?;
+        let publisher = publisher_for_key(&index, &key)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
         let build: DocumentBuilder = Box::new(move |s, i| org_document(s, i, &publisher));
         respond(state, &headers, profile, &format!("org {key}"), build)
     };
-    tokio::task::spawn_blocking(run).await.map_err(|e| AppError::Internal(e.to_string()))?
+    tokio::task::spawn_blocking(run)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
 }

@@ -32,14 +32,18 @@ pub async fn feed(
     Query(params): Query<LdesParams>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let offers = [("application/trig", RdfFormat::TriG), ("application/n-quads", RdfFormat::NQuads)];
+    let offers = [
+        ("application/trig", RdfFormat::TriG),
+        ("application/n-quads", RdfFormat::NQuads),
+    ];
     let format = negotiate(accept_header(&headers), &offers)
         .ok_or_else(|| AppError::NotAcceptable(vec!["application/trig", "application/n-quads"]))?;
     let page = params.page.unwrap_or(1).max(1);
     let run = move || -> Result<Response, AppError> {
         let events = state.catalogue.events()?;
         let last = events.last().map(|e| e.seq.to_string()).unwrap_or_default();
-        let validators = Conditional::new(&[&last, format.file_extension(), &page.to_string()], None);
+        let validators =
+            Conditional::new(&[&last, format.file_extension(), &page.to_string()], None);
         if validators.is_fresh(&headers) {
             return Ok(validators.not_modified());
         }
@@ -52,46 +56,106 @@ pub async fn feed(
         let body = serialize(&quads, format)?;
         let mut response = ([(header::CONTENT_TYPE, format.media_type())], body).into_response();
         validators.apply(response.headers_mut());
-        response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Accept"));
         Ok(response)
     };
-    tokio::task::spawn_blocking(run).await.map_err(|e| AppError::Internal(e.to_string()))?
+    tokio::task::spawn_blocking(run)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 pub fn event_iri(base: &str, seq: u64) -> NamedNode {
     NamedNode::new_unchecked(format!("{base}ldes/events/{seq}"))
 }
 
-fn page_quads(base: &str, page: usize, pages: usize, events: &[Event]) -> Result<Vec<Quad>, AppError> {
+fn page_quads(
+    base: &str,
+    page: usize,
+    pages: usize,
+    events: &[Event],
+) -> Result<Vec<Quad>, AppError> {
     let stream = NamedNode::new_unchecked(format!("{base}ldes#stream"));
     let view = NamedNode::new_unchecked(format!("{base}ldes?page={page}"));
     let g = GraphName::DefaultGraph;
     let rdf_type = crate::rdf::ns::rdf::TYPE;
     let mut quads = vec![
         Quad::new(stream.clone(), rdf_type, n(LDES, "EventStream"), g.clone()),
-        Quad::new(stream.clone(), n(LDES, "timestampPath"), n(AS, "published"), g.clone()),
-        Quad::new(stream.clone(), n(LDES, "versionOfPath"), n(AS, "object"), g.clone()),
+        Quad::new(
+            stream.clone(),
+            n(LDES, "timestampPath"),
+            n(AS, "published"),
+            g.clone(),
+        ),
+        Quad::new(
+            stream.clone(),
+            n(LDES, "versionOfPath"),
+            n(AS, "object"),
+            g.clone(),
+        ),
         Quad::new(stream.clone(), n(TREE, "view"), view.clone(), g.clone()),
         Quad::new(view.clone(), rdf_type, n(TREE, "Node"), g.clone()),
     ];
     // katalog keeps every event; the policy says so in LDES terms (nothing ever pruned).
     let policy = BlankNode::new_unchecked("retention");
-    quads.push(Quad::new(stream.clone(), n(LDES, "retentionPolicy"), policy.clone(), g.clone()));
-    quads.push(Quad::new(policy.clone(), rdf_type, n(LDES, "DurationAgoPolicy"), g.clone()));
+    quads.push(Quad::new(
+        stream.clone(),
+        n(LDES, "retentionPolicy"),
+        policy.clone(),
+        g.clone(),
+    ));
+    quads.push(Quad::new(
+        policy.clone(),
+        rdf_type,
+        n(LDES, "DurationAgoPolicy"),
+        g.clone(),
+    ));
     quads.push(Quad::new(
         policy,
         n(TREE, "value"),
-        Literal::new_typed_literal("P100Y", NamedNode::new_unchecked("http://www.w3.org/2001/XMLSchema#duration")),
+        Literal::new_typed_literal(
+            "P100Y",
+            NamedNode::new_unchecked("http://www.w3.org/2001/XMLSchema#duration"),
+        ),
         g.clone(),
     ));
     if page < pages {
         let relation = BlankNode::new_unchecked("next");
-        let boundary = events.last().map(|e| e.published.clone()).unwrap_or_default();
-        quads.push(Quad::new(view.clone(), n(TREE, "relation"), relation.clone(), g.clone()));
-        quads.push(Quad::new(relation.clone(), rdf_type, n(TREE, "GreaterThanOrEqualToRelation"), g.clone()));
-        quads.push(Quad::new(relation.clone(), n(TREE, "node"), NamedNode::new_unchecked(format!("{base}ldes?page={}", page + 1)), g.clone()));
-        quads.push(Quad::new(relation.clone(), n(TREE, "path"), n(AS, "published"), g.clone()));
-        quads.push(Quad::new(relation, n(TREE, "value"), Literal::new_typed_literal(boundary, NamedNode::new_unchecked(XSD_DATE_TIME)), g.clone()));
+        let boundary = events
+            .last()
+            .map(|e| e.published.clone())
+            .unwrap_or_default();
+        quads.push(Quad::new(
+            view.clone(),
+            n(TREE, "relation"),
+            relation.clone(),
+            g.clone(),
+        ));
+        quads.push(Quad::new(
+            relation.clone(),
+            rdf_type,
+            n(TREE, "GreaterThanOrEqualToRelation"),
+            g.clone(),
+        ));
+        quads.push(Quad::new(
+            relation.clone(),
+            n(TREE, "node"),
+            NamedNode::new_unchecked(format!("{base}ldes?page={}", page + 1)),
+            g.clone(),
+        ));
+        quads.push(Quad::new(
+            relation.clone(),
+            n(TREE, "path"),
+            n(AS, "published"),
+            g.clone(),
+        ));
+        quads.push(Quad::new(
+            relation,
+            n(TREE, "value"),
+            Literal::new_typed_literal(boundary, NamedNode::new_unchecked(XSD_DATE_TIME)),
+            g.clone(),
+        ));
     }
     for event in events {
         let member = event_iri(base, event.seq);
@@ -100,11 +164,34 @@ fn page_quads(base: &str, page: usize, pages: usize, events: &[Event]) -> Result
             Activity::Update => "Update",
             Activity::Delete => "Delete",
         };
-        quads.push(Quad::new(stream.clone(), n(TREE, "member"), member.clone(), g.clone()));
-        quads.push(Quad::new(member.clone(), rdf_type, n(AS, activity), g.clone()));
-        quads.push(Quad::new(member.clone(), n(AS, "object"), event.object.clone(), g.clone()));
-        let published = Literal::new_typed_literal(event.published.clone(), NamedNode::new_unchecked(XSD_DATE_TIME));
-        quads.push(Quad::new(member.clone(), n(AS, "published"), Term::from(published), g.clone()));
+        quads.push(Quad::new(
+            stream.clone(),
+            n(TREE, "member"),
+            member.clone(),
+            g.clone(),
+        ));
+        quads.push(Quad::new(
+            member.clone(),
+            rdf_type,
+            n(AS, activity),
+            g.clone(),
+        ));
+        quads.push(Quad::new(
+            member.clone(),
+            n(AS, "object"),
+            event.object.clone(),
+            g.clone(),
+        ));
+        let published = Literal::new_typed_literal(
+            event.published.clone(),
+            NamedNode::new_unchecked(XSD_DATE_TIME),
+        );
+        quads.push(Quad::new(
+            member.clone(),
+            n(AS, "published"),
+            Term::from(published),
+            g.clone(),
+        ));
         let state = parse_graph(event.state.as_bytes(), RdfFormat::NTriples, None)?;
         let graph = GraphName::NamedNode(member.clone());
         quads.extend(state.into_iter().map(|t| t.in_graph(graph.clone())));
@@ -124,7 +211,11 @@ fn serialize(quads: &[Quad], format: RdfFormat) -> Result<Vec<u8>, AppError> {
     }
     let mut writer = serializer.for_writer(Vec::new());
     for quad in quads {
-        writer.serialize_quad(quad).map_err(|e| AppError::Internal(e.to_string()))?;
+        writer
+            .serialize_quad(quad)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    writer.finish().map_err(|e| AppError::Internal(e.to_string()))
+    writer
+        .finish()
+        .map_err(|e| AppError::Internal(e.to_string()))
 }

@@ -25,8 +25,14 @@ pub fn routes() -> Router<SharedState> {
     let mut router = Router::new()
         .route("/catalog", get(|s, q, h| catalog(s, q, h, None)))
         .route("/datasets/dcat", get(full::site))
-        .route("/organisations/{key}/datasets/dcat", get(full::organisation))
-        .route("/organisations/{key}/problems", get(organisations::problems))
+        .route(
+            "/organisations/{key}/datasets/dcat",
+            get(full::organisation),
+        )
+        .route(
+            "/organisations/{key}/problems",
+            get(organisations::problems),
+        )
         .route("/ldes", get(ldes::feed))
         .route("/.well-known/void", get(void::void_handler));
     for format in GraphFormat::ALL {
@@ -79,5 +85,6 @@ async fn catalog(
 /// A browser asking for the catalogue gets the human listing.
 fn prefers_html(headers: &HeaderMap) -> bool {
     let offers = [("text/turtle", false), ("text/html", true)];
-    crate::web::respond::accept_header(headers).is_some_and(|a| crate::rdf::negotiate(Some(a), &offers) == Some(true))
+    crate::web::respond::accept_header(headers)
+        .is_some_and(|a| crate::rdf::negotiate(Some(a), &offers) == Some(true))
 }

@@ -17,10 +17,21 @@ pub fn org_key(publisher: &NamedNode) -> String {
             return digits.to_owned();
         }
     }
-    let tail = publisher.as_str().trim_end_matches('/').rsplit(['/', '#']).next().unwrap_or("org");
+    let tail = publisher
+        .as_str()
+        .trim_end_matches('/')
+        .rsplit(['/', '#'])
+        .next()
+        .unwrap_or("org");
     let slug: String = tail
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .take(40)
         .collect();
     let hash = hex::encode(&Sha256::digest(publisher.as_str().as_bytes())[..4]);
@@ -28,17 +39,31 @@ pub fn org_key(publisher: &NamedNode) -> String {
 }
 
 pub fn org_catalog_iri(base: &str, publisher: &NamedNode) -> NamedNode {
-    NamedNode::new_unchecked(format!("{base}organisations/{}/catalog", org_key(publisher)))
+    NamedNode::new_unchecked(format!(
+        "{base}organisations/{}/catalog",
+        org_key(publisher)
+    ))
 }
 
 /// The publisher whose key is `key`, among all records (also those left out of the feeds).
 pub fn publisher_for_key<'a>(index: &'a RecordIndex, key: &str) -> Option<&'a NamedNode> {
-    index.records.iter().filter_map(|r| r.publisher.as_ref()).find(|p| org_key(p) == key)
+    index
+        .records
+        .iter()
+        .filter_map(|r| r.publisher.as_ref())
+        .find(|p| org_key(p) == key)
 }
 
 /// The publisher's name as its records state it.
-fn publisher_triples(catalogue: &Catalogue, index: &RecordIndex, publisher: &NamedNode) -> Result<Vec<Triple>, StoreError> {
-    let Some(record) = index.members().find(|r| r.publisher.as_ref() == Some(publisher)) else {
+fn publisher_triples(
+    catalogue: &Catalogue,
+    index: &RecordIndex,
+    publisher: &NamedNode,
+) -> Result<Vec<Triple>, StoreError> {
+    let Some(record) = index
+        .members()
+        .find(|r| r.publisher.as_ref() == Some(publisher))
+    else {
         return Ok(Vec::new());
     };
     let subject = NamedOrBlankNode::from(publisher.clone());
@@ -62,17 +87,41 @@ pub fn org_catalog_description(
     let name = agent
         .iter()
         .find_map(|t| match &t.object {
-            Term::Literal(l) if t.predicate.as_str() == "http://xmlns.com/foaf/0.1/name" => Some(l.value().to_owned()),
+            Term::Literal(l) if t.predicate.as_str() == "http://xmlns.com/foaf/0.1/name" => {
+                Some(l.value().to_owned())
+            }
             _ => None,
         })
         .unwrap_or_else(|| org_key(publisher));
     let lit = |v: String, lang: &str| Literal::new_language_tagged_literal_unchecked(v, lang);
     let mut triples = vec![
         Triple::new(iri.clone(), rdf::TYPE, dcat::CATALOG),
-        Triple::new(iri.clone(), dcterms::TITLE, lit(format!("Öppna data från {name}"), "sv")),
-        Triple::new(iri.clone(), dcterms::TITLE, lit(format!("Open data from {name}"), "en")),
-        Triple::new(iri.clone(), dcterms::DESCRIPTION, lit(format!("Datamängder och datatjänster som {name} publicerar."), "sv")),
-        Triple::new(iri.clone(), dcterms::DESCRIPTION, lit(format!("Datasets and data services published by {name}."), "en")),
+        Triple::new(
+            iri.clone(),
+            dcterms::TITLE,
+            lit(format!("Öppna data från {name}"), "sv"),
+        ),
+        Triple::new(
+            iri.clone(),
+            dcterms::TITLE,
+            lit(format!("Open data from {name}"), "en"),
+        ),
+        Triple::new(
+            iri.clone(),
+            dcterms::DESCRIPTION,
+            lit(
+                format!("Datamängder och datatjänster som {name} publicerar."),
+                "sv",
+            ),
+        ),
+        Triple::new(
+            iri.clone(),
+            dcterms::DESCRIPTION,
+            lit(
+                format!("Datasets and data services published by {name}."),
+                "en",
+            ),
+        ),
         Triple::new(iri.clone(), dcterms::PUBLISHER, publisher.clone()),
         Triple::new(iri, dcterms::LICENSE, NamedNode::new_unchecked(CC0)),
     ];
@@ -90,14 +139,24 @@ pub async fn problems(
         let index = state.catalogue.index()?;
         let publisher = publisher_for_key(&index, &key).ok_or(crate::web::AppError::NotFound)?;
         let mut listed = Vec::new();
-        for info in index.records.iter().filter(|r| r.invalid && r.publisher.as_ref() == Some(publisher)) {
-            let report = state.catalogue.invalid_report(info.iri.as_ref())?.unwrap_or_default();
-            let report: serde_json::Value = serde_json::from_str(&report).unwrap_or(serde_json::Value::Null);
+        for info in index
+            .records
+            .iter()
+            .filter(|r| r.invalid && r.publisher.as_ref() == Some(publisher))
+        {
+            let report = state
+                .catalogue
+                .invalid_report(info.iri.as_ref())?
+                .unwrap_or_default();
+            let report: serde_json::Value =
+                serde_json::from_str(&report).unwrap_or(serde_json::Value::Null);
             listed.push(serde_json::json!({ "record": info.iri.as_str(), "report": report }));
         }
         Ok(serde_json::json!({ "publisher": publisher.as_str(), "leftOutOfFeeds": listed }))
     };
     Ok(axum::Json(
-        tokio::task::spawn_blocking(run).await.map_err(|e| crate::web::AppError::Internal(e.to_string()))??,
+        tokio::task::spawn_blocking(run)
+            .await
+            .map_err(|e| crate::web::AppError::Internal(e.to_string()))??,
     ))
 }

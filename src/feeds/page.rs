@@ -3,13 +3,13 @@
 use super::FeedParams;
 use crate::rdf::ns::{dcat, dcterms, hydra, rdf, xsd};
 use crate::rdf::sort_triples;
-use crate::store::{RecordIndex, RecordInfo, RecordKind};
+use crate::store::{RecordIndex, RecordInfo};
 use crate::web::{AppError, AppState, Config};
 use oxigraph::model::{Literal, NamedNode, Triple};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-const CC0: &str = "http://creativecommons.org/publicdomain/zero/1.0/";
+use super::organisations::CC0;
 
 #[derive(Debug, Clone)]
 pub struct PageRequest {
@@ -22,7 +22,12 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn everything() -> Self {
-        Self { page: 1, page_size: None, modified_since: None, modified_since_text: None }
+        Self {
+            page: 1,
+            page_size: None,
+            modified_since: None,
+            modified_since_text: None,
+        }
     }
 
     pub(super) fn from_params(params: &FeedParams, config: &Config) -> Result<Self, AppError> {
@@ -30,7 +35,11 @@ impl PageRequest {
         let size = parse_positive(params.page_size.as_deref(), "pageSize")?
             .unwrap_or(config.page_size)
             .min(config.max_page_size);
-        let modified_since = params.modified_since.as_deref().map(parse_since).transpose()?;
+        let modified_since = params
+            .modified_since
+            .as_deref()
+            .map(parse_since)
+            .transpose()?;
         Ok(Self {
             page,
             page_size: Some(size),
@@ -40,7 +49,10 @@ impl PageRequest {
     }
 
     pub fn cache_key(&self) -> String {
-        format!("{}|{:?}|{:?}", self.page, self.page_size, self.modified_since_text)
+        format!(
+            "{}|{:?}|{:?}",
+            self.page, self.page_size, self.modified_since_text
+        )
     }
 
     /// The URL of another page of the same listing.
@@ -61,7 +73,9 @@ fn parse_positive(value: Option<&str>, name: &str) -> Result<Option<usize>, AppE
     value
         .map(|v| match v.parse::<usize>() {
             Ok(n) if n >= 1 => Ok(n),
-            _ => Err(AppError::BadRequest(format!("{name} must be a whole number from 1, not {v:?}"))),
+            _ => Err(AppError::BadRequest(format!(
+                "{name} must be a whole number from 1, not {v:?}"
+            ))),
         })
         .transpose()
 }
@@ -104,11 +118,19 @@ pub fn site_description(state: &AppState) -> Result<Vec<Triple>, AppError> {
     ])
 }
 
-pub fn build_page(state: &AppState, index: &RecordIndex, request: &PageRequest) -> Result<CatalogPage, AppError> {
+pub fn build_page(
+    state: &AppState,
+    index: &RecordIndex,
+    request: &PageRequest,
+) -> Result<CatalogPage, AppError> {
     let catalog = NamedNode::new_unchecked(state.config.catalog_iri());
     let members: Vec<&RecordInfo> = index
         .members()
-        .filter(|r| request.modified_since.is_none_or(|since| r.modified >= since))
+        .filter(|r| {
+            request
+                .modified_since
+                .is_none_or(|since| r.modified >= since)
+        })
         .collect();
     let total = members.len();
     let (start, end, last_page) = match request.page_size {
@@ -127,15 +149,19 @@ pub fn build_page(state: &AppState, index: &RecordIndex, request: &PageRequest) 
         if let Some(link) = info.kind.catalog_link() {
             triples.push(Triple::new(catalog.clone(), link, info.iri.clone()));
         }
-        triples.extend(state.catalogue.record(info.iri.as_ref())?.unwrap_or_default());
+        triples.extend(
+            state
+                .catalogue
+                .record(info.iri.as_ref())?
+                .unwrap_or_default(),
+        );
     }
-    // Other catalogues (organisations', or harvested ones) are parts of the site catalogue.
-    for info in index.records.iter().filter(|r| r.kind == RecordKind::Catalog && r.iri != catalog) {
-        triples.push(Triple::new(catalog.clone(), dcterms::HAS_PART, info.iri.clone()));
-        if request.page == 1 {
-            triples.extend(state.catalogue.record(info.iri.as_ref())?.unwrap_or_default());
-        }
-    }
+    triples.extend(super::full::other_catalogues(
+        state,
+        index,
+        &catalog,
+        request.page == 1,
+    )?);
     sort_triples(&mut triples);
     triples.dedup();
     if request.page_size.is_some() {
@@ -144,7 +170,12 @@ pub fn build_page(state: &AppState, index: &RecordIndex, request: &PageRequest) 
     Ok(CatalogPage { triples, total })
 }
 
-fn paging_controls(catalog: &NamedNode, request: &PageRequest, total: usize, last: usize) -> Vec<Triple> {
+fn paging_controls(
+    catalog: &NamedNode,
+    request: &PageRequest,
+    total: usize,
+    last: usize,
+) -> Vec<Triple> {
     let view = request.url(catalog.as_str(), request.page);
     let mut out = vec![
         Triple::new(catalog.clone(), hydra::VIEW, view.clone()),
@@ -155,13 +186,25 @@ fn paging_controls(catalog: &NamedNode, request: &PageRequest, total: usize, las
         ),
         Triple::new(view.clone(), rdf::TYPE, hydra::PARTIAL_COLLECTION_VIEW),
         Triple::new(view.clone(), hydra::FIRST, request.url(catalog.as_str(), 1)),
-        Triple::new(view.clone(), hydra::LAST, request.url(catalog.as_str(), last)),
+        Triple::new(
+            view.clone(),
+            hydra::LAST,
+            request.url(catalog.as_str(), last),
+        ),
     ];
     if request.page > 1 {
-        out.push(Triple::new(view.clone(), hydra::PREVIOUS, request.url(catalog.as_str(), request.page - 1)));
+        out.push(Triple::new(
+            view.clone(),
+            hydra::PREVIOUS,
+            request.url(catalog.as_str(), request.page - 1),
+        ));
     }
     if request.page < last {
-        out.push(Triple::new(view, hydra::NEXT, request.url(catalog.as_str(), request.page + 1)));
+        out.push(Triple::new(
+            view,
+            hydra::NEXT,
+            request.url(catalog.as_str(), request.page + 1),
+        ));
     }
     out
 }

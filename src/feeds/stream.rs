@@ -17,7 +17,10 @@ impl ChannelWriter {
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let chunk = Bytes::from(std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK)));
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK),
+        ));
         // A closed channel means the client went away: stop producing.
         self.sender
             .blocking_send(Ok(chunk))
@@ -46,7 +49,10 @@ where
 {
     let (sender, receiver) = mpsc::channel(4);
     tokio::task::spawn_blocking(move || {
-        let mut writer = ChannelWriter { sender: sender.clone(), buffer: Vec::with_capacity(CHUNK) };
+        let mut writer = ChannelWriter {
+            sender: sender.clone(),
+            buffer: Vec::with_capacity(CHUNK),
+        };
         let result = produce(&mut writer).and_then(|()| writer.flush());
         if let Err(e) = result {
             if e.kind() != io::ErrorKind::BrokenPipe {

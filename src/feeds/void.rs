@@ -13,7 +13,10 @@ fn void(term: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{VOID}{term}"))
 }
 
-pub async fn void_handler(State(state): State<SharedState>, headers: HeaderMap) -> Result<Response, AppError> {
+pub async fn void_handler(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let format = choose_format(&headers, None)?;
     let base = &state.config.base_uri;
     let index = state.catalogue.index()?;
@@ -34,19 +37,50 @@ pub async fn void_handler(State(state): State<SharedState>, headers: HeaderMap) 
         Triple::new(dataset.clone(), void("sparqlEndpoint"), iri("sparql")),
         Triple::new(dataset.clone(), void("dataDump"), iri("datasets/dcat")),
         Triple::new(dataset.clone(), void("rootResource"), iri("catalog")),
-        Triple::new(dataset.clone(), void("uriSpace"), Literal::new_simple_literal(base)),
-        Triple::new(dataset.clone(), void("feature"), NamedNode::new_unchecked("http://www.w3.org/ns/formats/Turtle")),
-        Triple::new(dataset.clone(), void("feature"), NamedNode::new_unchecked("http://www.w3.org/ns/formats/RDF_XML")),
-        Triple::new(dataset.clone(), void("feature"), NamedNode::new_unchecked("http://www.w3.org/ns/formats/JSON-LD")),
-        Triple::new(dataset.clone(), void("feature"), NamedNode::new_unchecked("http://www.w3.org/ns/formats/N-Triples")),
+        Triple::new(
+            dataset.clone(),
+            void("uriSpace"),
+            Literal::new_simple_literal(base),
+        ),
+        Triple::new(
+            dataset.clone(),
+            void("feature"),
+            NamedNode::new_unchecked("http://www.w3.org/ns/formats/Turtle"),
+        ),
+        Triple::new(
+            dataset.clone(),
+            void("feature"),
+            NamedNode::new_unchecked("http://www.w3.org/ns/formats/RDF_XML"),
+        ),
+        Triple::new(
+            dataset.clone(),
+            void("feature"),
+            NamedNode::new_unchecked("http://www.w3.org/ns/formats/JSON-LD"),
+        ),
+        Triple::new(
+            dataset.clone(),
+            void("feature"),
+            NamedNode::new_unchecked("http://www.w3.org/ns/formats/N-Triples"),
+        ),
         Triple::new(
             dataset.clone(),
             void("entities"),
-            Literal::new_typed_literal(index.records.len().to_string(), crate::rdf::ns::xsd::INTEGER),
+            Literal::new_typed_literal(
+                index.records.len().to_string(),
+                crate::rdf::ns::xsd::INTEGER,
+            ),
         ),
     ];
-    for vocabulary in ["http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/", "http://xmlns.com/foaf/0.1/"] {
-        triples.push(Triple::new(dataset.clone(), void("vocabulary"), NamedNodeRef::new_unchecked(vocabulary)));
+    for vocabulary in [
+        "http://www.w3.org/ns/dcat#",
+        "http://purl.org/dc/terms/",
+        "http://xmlns.com/foaf/0.1/",
+    ] {
+        triples.push(Triple::new(
+            dataset.clone(),
+            void("vocabulary"),
+            NamedNodeRef::new_unchecked(vocabulary),
+        ));
     }
     // Where harvesters find each organisation's catalogue, and the change stream.
     for publisher in index.publishers() {
@@ -54,9 +88,21 @@ pub async fn void_handler(State(state): State<SharedState>, headers: HeaderMap) 
         let subset = NamedNode::new_unchecked(format!("{base}.well-known/void#org-{key}"));
         triples.push(Triple::new(dataset.clone(), void("subset"), subset.clone()));
         triples.push(Triple::new(subset.clone(), rdf::TYPE, void("Dataset")));
-        triples.push(Triple::new(subset.clone(), dcterms::PUBLISHER, publisher.clone()));
-        triples.push(Triple::new(subset.clone(), void("dataDump"), iri(&format!("organisations/{key}/datasets/dcat"))));
-        triples.push(Triple::new(subset, void("rootResource"), iri(&format!("organisations/{key}/catalog"))));
+        triples.push(Triple::new(
+            subset.clone(),
+            dcterms::PUBLISHER,
+            publisher.clone(),
+        ));
+        triples.push(Triple::new(
+            subset.clone(),
+            void("dataDump"),
+            iri(&format!("organisations/{key}/datasets/dcat")),
+        ));
+        triples.push(Triple::new(
+            subset,
+            void("rootResource"),
+            iri(&format!("organisations/{key}/catalog")),
+        ));
     }
     triples.push(Triple::new(
         dataset.clone(),
@@ -64,7 +110,11 @@ pub async fn void_handler(State(state): State<SharedState>, headers: HeaderMap) 
         iri("ldes"),
     ));
     if let Some(example) = index.members().next() {
-        triples.push(Triple::new(dataset.clone(), void("exampleResource"), example.iri.clone()));
+        triples.push(Triple::new(
+            dataset.clone(),
+            void("exampleResource"),
+            example.iri.clone(),
+        ));
     }
     crate::rdf::sort_triples(&mut triples);
     rdf_response(&triples, format, None)

@@ -33,7 +33,14 @@ impl FeedCheck {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for d in &self.documents {
-            let _ = writeln!(out, "{}: {} datasets, {} errors, {} warnings", d.url, d.datasets, d.errors.len(), d.warnings.len());
+            let _ = writeln!(
+                out,
+                "{}: {} datasets, {} errors, {} warnings",
+                d.url,
+                d.datasets,
+                d.errors.len(),
+                d.warnings.len()
+            );
             for e in &d.errors {
                 let _ = writeln!(out, "  error: {e}");
             }
@@ -60,7 +67,10 @@ pub async fn check_feed(fetcher: &Fetcher, url: &str, shapes: Option<&Shapes>) -
     for part in parts {
         let mut sub = check_document(fetcher, &part, shapes).await;
         if !sub.parts.is_empty() {
-            sub.warnings.push("sub-catalogue has its own sub-catalogues: dataportal.se follows only one level".into());
+            sub.warnings.push(
+                "sub-catalogue has its own sub-catalogues: dataportal.se follows only one level"
+                    .into(),
+            );
         }
         result.documents.push(sub);
     }
@@ -68,7 +78,10 @@ pub async fn check_feed(fetcher: &Fetcher, url: &str, shapes: Option<&Shapes>) -
 }
 
 async fn check_document(fetcher: &Fetcher, url: &str, shapes: Option<&Shapes>) -> DocumentCheck {
-    let mut check = DocumentCheck { url: url.to_owned(), ..Default::default() };
+    let mut check = DocumentCheck {
+        url: url.to_owned(),
+        ..Default::default()
+    };
     match fetcher.get(url, "application/rdf+xml").await {
         Ok(fetched) => inspect(&mut check, &fetched, shapes),
         Err(e) => check.errors.push(e.to_string()),
@@ -81,14 +94,21 @@ fn inspect(check: &mut DocumentCheck, fetched: &Fetched, shapes: Option<&Shapes>
         check.errors.push(format!("HTTP status {}", fetched.status));
         return;
     }
-    let declared = fetched.content_type.as_deref().and_then(input_format_for_media_type);
+    let declared = fetched
+        .content_type
+        .as_deref()
+        .and_then(input_format_for_media_type);
     if declared != Some(RdfFormat::RdfXml) {
         check.errors.push(format!(
             "Content-Type is {:?}: dataportal.se reads RDF/XML only (application/rdf+xml)",
             fetched.content_type.as_deref().unwrap_or("missing")
         ));
     }
-    let triples = match parse_graph(&fetched.body, declared.unwrap_or(RdfFormat::RdfXml), Some(&fetched.url)) {
+    let triples = match parse_graph(
+        &fetched.body,
+        declared.unwrap_or(RdfFormat::RdfXml),
+        Some(&fetched.url),
+    ) {
         Ok(t) => t,
         Err(e) => {
             check.errors.push(format!("syntax error: {e}"));
@@ -112,8 +132,18 @@ fn inspect(check: &mut DocumentCheck, fetched: &Fetched, shapes: Option<&Shapes>
             let line = format!(
                 "{} {}: {}",
                 result.focus_node,
-                result.path.as_ref().map(|p| p.to_string()).unwrap_or_default(),
-                result.messages.iter().find(|m| m.language() == Some("en")).or(result.messages.first()).map(|m| m.value()).unwrap_or("")
+                result
+                    .path
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+                result
+                    .messages
+                    .iter()
+                    .find(|m| m.language() == Some("en"))
+                    .or(result.messages.first())
+                    .map(|m| m.value())
+                    .unwrap_or("")
             );
             if matches!(result.severity, crate::shacl::Severity::Violation) {
                 check.errors.push(line);
@@ -125,7 +155,13 @@ fn inspect(check: &mut DocumentCheck, fetched: &Fetched, shapes: Option<&Shapes>
 }
 
 fn count_typed(triples: &[Triple], class: &str) -> usize {
-    triples.iter().filter(|t| t.predicate.as_ref() == rdf::TYPE && matches!(&t.object, Term::NamedNode(n) if n.as_str() == class)).count()
+    triples
+        .iter()
+        .filter(|t| {
+            t.predicate.as_ref() == rdf::TYPE
+                && matches!(&t.object, Term::NamedNode(n) if n.as_str() == class)
+        })
+        .count()
 }
 
 /// DIGG's harvester rejects blank nodes for catalogues, datasets, distributions, publishers
@@ -135,16 +171,29 @@ fn forbidden_blank_nodes(triples: &[Triple]) -> Vec<String> {
     for t in triples {
         let typed_blank = t.predicate.as_ref() == rdf::TYPE
             && matches!(t.subject, NamedOrBlankNode::BlankNode(_))
-            && [dcat::CATALOG, dcat::DATASET, dcat::DISTRIBUTION, dcat::DATA_SERVICE]
-                .iter()
-                .any(|c| matches!(&t.object, Term::NamedNode(n) if n.as_ref() == *c));
+            && [
+                dcat::CATALOG,
+                dcat::DATASET,
+                dcat::DISTRIBUTION,
+                dcat::DATA_SERVICE,
+            ]
+            .iter()
+            .any(|c| matches!(&t.object, Term::NamedNode(n) if n.as_ref() == *c));
         if typed_blank {
             errors.push(format!("a {} is a blank node; it needs an IRI", t.object));
         }
-        let linked_blank = [dcterms::PUBLISHER, dcat::CONTACT_POINT, dcat::DISTRIBUTION_LINK].contains(&t.predicate.as_ref())
+        let linked_blank = [
+            dcterms::PUBLISHER,
+            dcat::CONTACT_POINT,
+            dcat::DISTRIBUTION_LINK,
+        ]
+        .contains(&t.predicate.as_ref())
             && matches!(t.object, Term::BlankNode(_));
         if linked_blank {
-            errors.push(format!("{} of {} is a blank node; it needs an IRI", t.predicate, t.subject));
+            errors.push(format!(
+                "{} of {} is a blank node; it needs an IRI",
+                t.predicate, t.subject
+            ));
         }
     }
     errors.sort();

@@ -58,7 +58,10 @@ impl Fetcher {
             .user_agent(concat!("katalog/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("HTTP client builds");
-        Self { client, allow_private }
+        Self {
+            client,
+            allow_private,
+        }
     }
 
     async fn check_host(&self, url: &reqwest::Url) -> Result<(), FetchError> {
@@ -68,14 +71,19 @@ impl Fetcher {
         if self.allow_private {
             return Ok(());
         }
-        let host = url.host_str().ok_or_else(|| FetchError::Resolve(url.to_string()))?;
+        let host = url
+            .host_str()
+            .ok_or_else(|| FetchError::Resolve(url.to_string()))?;
         let port = url.port_or_known_default().unwrap_or(80);
         let addrs = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
             .await
             .map_err(|_| FetchError::Resolve(url.to_string()))?;
         for addr in addrs {
             if is_private(addr.ip()) {
-                return Err(FetchError::Private { url: url.to_string(), addr: addr.ip() });
+                return Err(FetchError::Private {
+                    url: url.to_string(),
+                    addr: addr.ip(),
+                });
             }
         }
         Ok(())
@@ -83,25 +91,47 @@ impl Fetcher {
 
     /// GETs a URL with `Accept`, following redirects that pass the same checks.
     pub async fn get(&self, url: &str, accept: &str) -> Result<Fetched, FetchError> {
-        let mut current = reqwest::Url::parse(url).map_err(|_| FetchError::Scheme(url.to_owned()))?;
+        let mut current =
+            reqwest::Url::parse(url).map_err(|_| FetchError::Scheme(url.to_owned()))?;
         for _ in 0..=MAX_REDIRECTS {
             self.check_host(&current).await?;
-            let http = |e: reqwest::Error| FetchError::Http { url: current.to_string(), message: e.to_string() };
-            let response = self.client.get(current.clone()).header("accept", accept).send().await.map_err(http)?;
+            let http = |e: reqwest::Error| FetchError::Http {
+                url: current.to_string(),
+                message: e.to_string(),
+            };
+            let response = self
+                .client
+                .get(current.clone())
+                .header("accept", accept)
+                .send()
+                .await
+                .map_err(http)?;
             if response.status().is_redirection() {
                 let location = response
                     .headers()
                     .get("location")
                     .and_then(|v| v.to_str().ok())
                     .and_then(|l| current.join(l).ok())
-                    .ok_or_else(|| FetchError::Http { url: current.to_string(), message: "redirect without Location".into() })?;
+                    .ok_or_else(|| FetchError::Http {
+                        url: current.to_string(),
+                        message: "redirect without Location".into(),
+                    })?;
                 current = location;
                 continue;
             }
             let status = response.status().as_u16();
-            let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
             let body = response.bytes().await.map_err(http)?.to_vec();
-            return Ok(Fetched { url: current.to_string(), status, content_type, body });
+            return Ok(Fetched {
+                url: current.to_string(),
+                status,
+                content_type,
+                body,
+            });
         }
         Err(FetchError::Redirects(url.to_owned()))
     }
@@ -113,7 +143,18 @@ mod tests {
 
     #[test]
     fn private_ranges() {
-        for a in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.4", "169.254.1.1", "::1", "fd00::1", "fe80::1", "100.64.0.1", "::ffff:127.0.0.1"] {
+        for a in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.5.4",
+            "169.254.1.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "100.64.0.1",
+            "::ffff:127.0.0.1",
+        ] {
             assert!(is_private(a.parse().unwrap()), "{a}");
         }
         for a in ["193.10.0.1", "8.8.8.8", "2001:db8::1"] {

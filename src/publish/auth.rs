@@ -6,7 +6,9 @@ use sha2::{Digest, Sha256};
 /// Checks `Authorization: Bearer <token>` against the configured administrator token.
 pub fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     let Some(expected) = state.config.admin_token.as_deref() else {
-        return Err(AppError::Forbidden("publishing is not enabled on this server (no token configured)".into()));
+        return Err(AppError::Forbidden(
+            "publishing is not enabled on this server (no token configured)".into(),
+        ));
     };
     let given = headers
         .get(header::AUTHORIZATION)

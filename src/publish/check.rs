@@ -10,7 +10,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
-pub async fn validate_handler(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+pub async fn validate_handler(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -20,7 +24,9 @@ pub async fn validate_handler(State(state): State<SharedState>, headers: HeaderM
     let base = state.config.base_uri.clone();
     let triples = parse_graph(&body, format, Some(&base))?;
     let Some(shapes) = state.shapes.clone() else {
-        return Err(AppError::Unavailable("validation is switched off on this server".into()));
+        return Err(AppError::Unavailable(
+            "validation is switched off on this server".into(),
+        ));
     };
     let report = tokio::task::spawn_blocking(move || -> Result<_, AppError> {
         let split = split_records(triples, &base);
@@ -33,6 +39,11 @@ pub async fn validate_handler(State(state): State<SharedState>, headers: HeaderM
         return Ok(axum::Json(report.to_json()).into_response());
     }
     let triples: Vec<_> = report.to_graph().iter().map(|t| t.into_owned()).collect();
-    let body = serialize_graph(&triples, GraphFormat::Turtle).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(([(header::CONTENT_TYPE, GraphFormat::Turtle.content_type())], body).into_response())
+    let body = serialize_graph(&triples, GraphFormat::Turtle)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [(header::CONTENT_TYPE, GraphFormat::Turtle.content_type())],
+        body,
+    )
+        .into_response())
 }

@@ -1,8 +1,8 @@
 //! From a request body to stored records: parse, split, validate, write.
 use super::wants_json;
+use crate::rdf::ns::rdf;
 use crate::rdf::{ParseError, input_format_for_media_type, parse_graph};
 use crate::shacl::ValidationReport;
-use crate::rdf::ns::rdf;
 use crate::store::{Change, Record, RecordIndex, RecordKind, split_records};
 use crate::web::{AppError, AppState};
 use axum::http::{HeaderMap, header};
@@ -17,7 +17,10 @@ pub struct Ingested {
 
 impl Ingested {
     pub fn records_and_changes(&self) -> Vec<(&NamedNode, Change)> {
-        self.records.iter().zip(self.changes.iter().copied()).collect()
+        self.records
+            .iter()
+            .zip(self.changes.iter().copied())
+            .collect()
     }
 }
 
@@ -42,9 +45,14 @@ pub async fn ingest(
     let mut records = split.records;
     let stored = state.catalogue.index()?;
     let members = Members::of(&records, &stored);
-    let report = state.shapes.as_ref().map(|shapes| validate_and_note(shapes, &mut records, &members));
+    let report = state
+        .shapes
+        .as_ref()
+        .map(|shapes| validate_and_note(shapes, &mut records, &members));
     let report = match report {
-        Some(r) if r.has_violations() => return Err(AppError::Invalid(Box::new(r), wants_json(headers))),
+        Some(r) if r.has_violations() => {
+            return Err(AppError::Invalid(Box::new(r), wants_json(headers)));
+        }
         other => other,
     };
     let names = records.iter().map(|r| r.iri.clone()).collect();
@@ -52,7 +60,12 @@ pub async fn ingest(
     let changes = tokio::task::spawn_blocking(move || state.catalogue.write(&records))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(Ingested { records: names, changes, unattached: split.unattached, report })
+    Ok(Ingested {
+        records: names,
+        changes,
+        unattached: split.unattached,
+        report,
+    })
 }
 
 fn check_records(records: &[Record], only: Option<&NamedNode>) -> Result<(), AppError> {
@@ -108,15 +121,25 @@ impl Members {
 }
 
 /// Validates each record on its own, as it will be stored and served.
-pub fn validate(shapes: &crate::shacl::Shapes, records: &[Record], members: &Members) -> ValidationReport {
-    let mut report = ValidationReport { results: Vec::new() };
+pub fn validate(
+    shapes: &crate::shacl::Shapes,
+    records: &[Record],
+    members: &Members,
+) -> ValidationReport {
+    let mut report = ValidationReport {
+        results: Vec::new(),
+    };
     for record in records {
         report.merge(validate_record(shapes, record, members));
     }
     report
 }
 
-fn validate_record(shapes: &crate::shacl::Shapes, record: &Record, members: &Members) -> ValidationReport {
+fn validate_record(
+    shapes: &crate::shacl::Shapes,
+    record: &Record,
+    members: &Members,
+) -> ValidationReport {
     let mut graph: oxrdf::Graph = record.triples.iter().map(Triple::as_ref).collect();
     if record.kind != RecordKind::Catalog {
         return shapes.validate(&graph);
@@ -131,8 +154,14 @@ fn validate_record(shapes: &crate::shacl::Shapes, record: &Record, members: &Mem
 }
 
 /// Validates, and keeps each record's warnings beside it.
-pub fn validate_and_note(shapes: &crate::shacl::Shapes, records: &mut [Record], members: &Members) -> ValidationReport {
-    let mut report = ValidationReport { results: Vec::new() };
+pub fn validate_and_note(
+    shapes: &crate::shacl::Shapes,
+    records: &mut [Record],
+    members: &Members,
+) -> ValidationReport {
+    let mut report = ValidationReport {
+        results: Vec::new(),
+    };
     for record in records.iter_mut() {
         let own = validate_record(shapes, record, members);
         record.warnings = (own.warnings() > 0).then(|| own.to_json().to_string());

@@ -49,7 +49,11 @@ fn wants_json(headers: &HeaderMap) -> bool {
 }
 
 /// `POST /datasets`: one or many records (a whole catalogue file is split).
-async fn create(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
     auth::require_admin(&state, &headers)?;
     let base = state.config.base_uri.clone();
     let ingested = ingest(&state, &headers, &body, &base, None).await?;
@@ -61,7 +65,11 @@ async fn create(State(state): State<SharedState>, headers: HeaderMap, body: Byte
         }
         return Ok(response);
     }
-    let status = if ingested.changes.contains(&Change::Created) { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if ingested.changes.contains(&Change::Created) {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, axum::Json(summary)).into_response())
 }
 
@@ -75,14 +83,26 @@ async fn replace(
     kind: RecordKind,
 ) -> Result<Response, AppError> {
     auth::require_admin(&state, &headers)?;
-    let iri = NamedNode::new(state.config.iri_for_path(&format!("{}/{id}", kind.segment())))
-        .map_err(|e| AppError::BadRequest(format!("invalid record id: {e}")))?;
+    let iri = NamedNode::new(
+        state
+            .config
+            .iri_for_path(&format!("{}/{id}", kind.segment())),
+    )
+    .map_err(|e| AppError::BadRequest(format!("invalid record id: {e}")))?;
     let ingested = ingest(&state, &headers, &body, iri.as_str(), Some(&iri)).await?;
-    let status = if ingested.changes.first() == Some(&Change::Created) { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if ingested.changes.first() == Some(&Change::Created) {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, axum::Json(ingested.summary())).into_response())
 }
 
-async fn replace_catalog(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+async fn replace_catalog(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
     auth::require_admin(&state, &headers)?;
     let iri = NamedNode::new_unchecked(state.config.catalog_iri());
     let ingested = ingest(&state, &headers, &body, iri.as_str(), Some(&iri)).await?;
@@ -96,8 +116,12 @@ async fn remove(
     kind: RecordKind,
 ) -> Result<Response, AppError> {
     auth::require_admin(&state, &headers)?;
-    let iri = NamedNode::new(state.config.iri_for_path(&format!("{}/{id}", kind.segment())))
-        .map_err(|e| AppError::BadRequest(format!("invalid record id: {e}")))?;
+    let iri = NamedNode::new(
+        state
+            .config
+            .iri_for_path(&format!("{}/{id}", kind.segment())),
+    )
+    .map_err(|e| AppError::BadRequest(format!("invalid record id: {e}")))?;
     let deleted = tokio::task::spawn_blocking(move || state.catalogue.delete(iri.as_ref()))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;

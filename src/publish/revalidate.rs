@@ -14,13 +14,23 @@ pub fn revalidate_all(state: &AppState) -> Result<usize, AppError> {
     let members = Members::of(&[], &index);
     let mut failing = 0;
     for info in &index.records {
-        let triples = state.catalogue.record(info.iri.as_ref())?.unwrap_or_default();
-        let record = Record { iri: info.iri.clone(), kind: info.kind, triples, warnings: None };
+        let triples = state
+            .catalogue
+            .record(info.iri.as_ref())?
+            .unwrap_or_default();
+        let record = Record {
+            iri: info.iri.clone(),
+            kind: info.kind,
+            triples,
+            warnings: None,
+        };
         let report = validate(shapes, std::slice::from_ref(&record), &members);
         if report.has_violations() {
             failing += 1;
             let json = report.to_json().to_string();
-            state.catalogue.set_invalid(info.iri.as_ref(), Some(&json))?;
+            state
+                .catalogue
+                .set_invalid(info.iri.as_ref(), Some(&json))?;
         } else if info.invalid {
             state.catalogue.set_invalid(info.iri.as_ref(), None)?;
         }

@@ -47,7 +47,13 @@ fn term(t: &Term) -> SimpleTerm<'static> {
 pub fn to_sophia<'a>(triples: impl IntoIterator<Item = &'a Triple>) -> Vec<SophiaTriple> {
     let set: HashSet<SophiaTriple> = triples
         .into_iter()
-        .map(|t| [subject(&t.subject), iri(t.predicate.as_str()), term(&t.object)])
+        .map(|t| {
+            [
+                subject(&t.subject),
+                iri(t.predicate.as_str()),
+                term(&t.object),
+            ]
+        })
         .collect();
     set.into_iter().collect()
 }
@@ -63,10 +69,8 @@ pub fn isomorphic<'a, 'b>(
 /// SHA-256 of the RDFC-1.0 canonical form: equal for isomorphic graphs.
 pub fn canonical_hash<'a>(triples: impl IntoIterator<Item = &'a Triple>) -> String {
     use sha2::{Digest, Sha256};
-    let quads: HashSet<([SimpleTerm<'static>; 3], Option<SimpleTerm<'static>>)> = to_sophia(triples)
-        .into_iter()
-        .map(|t| (t, None))
-        .collect();
+    let quads: HashSet<([SimpleTerm<'static>; 3], Option<SimpleTerm<'static>>)> =
+        to_sophia(triples).into_iter().map(|t| (t, None)).collect();
     let mut canonical = Vec::new();
     // Canonicalisation only fails on pathological blank-node structures beyond the
     // permutation limit; hashing the plain sorted form is then still a fair change signal.
@@ -92,8 +96,12 @@ mod tests {
         assert_ne!(a, b, "parsing renames blank nodes");
         assert!(isomorphic(&a, &b));
         assert_eq!(canonical_hash(&a), canonical_hash(&b));
-        let c = parse_graph(b"<http://a> <http://p> [ <http://q> \"y\" ] .", RdfFormat::Turtle, None)
-            .unwrap();
+        let c = parse_graph(
+            b"<http://a> <http://p> [ <http://q> \"y\" ] .",
+            RdfFormat::Turtle,
+            None,
+        )
+        .unwrap();
         assert!(!isomorphic(&a, &c));
         assert_ne!(canonical_hash(&a), canonical_hash(&c));
     }

@@ -2,13 +2,15 @@
 //! choosing a syntax from an `Accept` header or a file extension.
 mod compare;
 mod format;
-pub mod ns;
 mod negotiate;
+pub mod ns;
 mod parse;
 mod write;
 
-pub use format::{GraphFormat, INPUT_MEDIA_TYPES, input_format_for_media_type, input_format_for_path};
-pub use negotiate::{MediaRange, negotiate, parse_accept};
 pub use compare::{canonical_hash, isomorphic, to_sophia};
+pub use format::{
+    GraphFormat, INPUT_MEDIA_TYPES, input_format_for_media_type, input_format_for_path,
+};
+pub use negotiate::{MediaRange, negotiate, parse_accept};
 pub use parse::{ParseError, parse_graph, parse_graph_reader};
 pub use write::{PREFIXES, serialize_graph, sort_triples, to_ntriples};

@@ -69,7 +69,11 @@ pub fn negotiate<T: Copy>(accept: Option<&str>, offers: &[(&str, T)]) -> Option<
 mod tests {
     use super::*;
 
-    const OFFERS: &[(&str, u8)] = &[("text/turtle", 1), ("text/html", 2), ("application/rdf+xml", 3)];
+    const OFFERS: &[(&str, u8)] = &[
+        ("text/turtle", 1),
+        ("text/html", 2),
+        ("application/rdf+xml", 3),
+    ];
 
     #[test]
     fn browser_gets_html() {
@@ -89,7 +93,10 @@ mod tests {
             negotiate(Some("text/turtle;q=0.5, application/rdf+xml"), OFFERS),
             Some(3)
         );
-        assert_eq!(negotiate(Some("text/*;q=0, application/rdf+xml;q=0.1"), OFFERS), Some(3));
+        assert_eq!(
+            negotiate(Some("text/*;q=0, application/rdf+xml;q=0.1"), OFFERS),
+            Some(3)
+        );
         assert_eq!(negotiate(Some("image/png"), OFFERS), None);
     }
 }

@@ -112,7 +112,9 @@ mod tests {
             Some("http://example.org/"),
         )
         .unwrap();
-        assert_eq!(triples[0].subject.to_string(), "<http://example.org/datasets/a>");
+        assert_eq!(
+            triples[0].subject.to_string(),
+            "<http://example.org/datasets/a>"
+        );
     }
 }
-

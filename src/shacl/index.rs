@@ -64,6 +64,9 @@ pub type FxBuildHasher = BuildHasherDefault<FxHasher>;
 pub type FxHashMap<K, V> = HashMap<K, V, FxBuildHasher>;
 pub type FxHashSet<K> = std::collections::HashSet<K, FxBuildHasher>;
 
+/// Graphs with at least this many triples are sorted on two threads.
+const PARALLEL_SORT_THRESHOLD: usize = 50_000;
+
 /// Edges grouped by a key node, each group sorted by predicate then node.
 #[derive(Default)]
 struct Adjacency {
@@ -115,6 +118,51 @@ impl Adjacency {
     }
 }
 
+/// Where the strings of a term live in memory.
+///
+/// Terms read from an `oxrdf::Graph` borrow its interned strings, so equal
+/// terms usually share their addresses: hashing two addresses is much
+/// cheaper than hashing (and comparing) the strings. Equal terms at
+/// different addresses are still unified by the content map, so this is
+/// only a shortcut, never a source of truth.
+#[derive(Hash, PartialEq, Eq, Clone, Copy)]
+struct Address {
+    kind: u8,
+    value: (usize, usize),
+    /// Datatype or language tag of a literal.
+    extra: (usize, usize),
+}
+
+impl Address {
+    fn of(term: TermRef<'_>) -> Self {
+        let span = |s: &str| (s.as_ptr() as usize, s.len());
+        match term {
+            TermRef::NamedNode(n) => Self {
+                kind: 0,
+                value: span(n.as_str()),
+                extra: (0, 0),
+            },
+            TermRef::BlankNode(b) => Self {
+                kind: 1,
+                value: span(b.as_str()),
+                extra: (0, 0),
+            },
+            TermRef::Literal(l) => match l.language() {
+                Some(language) => Self {
+                    kind: 2,
+                    value: span(l.value()),
+                    extra: span(language),
+                },
+                None => Self {
+                    kind: 3,
+                    value: span(l.value()),
+                    extra: span(l.datatype().as_str()),
+                },
+            },
+        }
+    }
+}
+
 /// The indexed data graph.
 pub struct DataIndex<'a> {
     terms: Vec<TermRef<'a>>,
@@ -129,7 +177,7 @@ impl<'a> DataIndex<'a> {
         let mut index = Self {
             terms: Vec::with_capacity(constants.len() + graph.len()),
             ids: FxHashMap::with_capacity_and_hasher(
-                constants.len() + graph.len(),
+                constants.len() + graph.len() / 2,
                 FxBuildHasher::default(),
             ),
             outgoing: Adjacency::default(),
@@ -138,38 +186,47 @@ impl<'a> DataIndex<'a> {
         for constant in constants {
             index.intern(constant.as_ref());
         }
+        let mut by_address =
+            FxHashMap::with_capacity_and_hasher(graph.len() / 2, FxBuildHasher::default());
+        let mut intern = |index: &mut Self, term: TermRef<'a>| {
+            *by_address
+                .entry(Address::of(term))
+                .or_insert_with(|| index.intern(term))
+        };
         let mut forward = Vec::with_capacity(graph.len());
-        // Triples come grouped by subject, and there are few predicates:
-        // remembering the last ones saves most of the hashing.
+        // Triples come grouped by subject: remember the last one.
         let mut last_subject = None;
-        let mut predicates: Vec<(TermRef<'a>, Id)> = Vec::new();
         for triple in graph {
             let subject = TermRef::from(triple.subject);
             let s = match last_subject {
                 Some((term, id)) if term == subject => id,
                 _ => {
-                    let id = index.intern(subject);
+                    let id = intern(&mut index, subject);
                     last_subject = Some((subject, id));
                     id
                 }
             };
-            let predicate = TermRef::from(triple.predicate);
-            let p = match predicates.iter().find(|(term, _)| *term == predicate) {
-                Some(&(_, id)) => id,
-                None => {
-                    let id = index.intern(predicate);
-                    if predicates.len() < 64 {
-                        predicates.push((predicate, id));
-                    }
-                    id
-                }
-            };
-            let o = index.intern(triple.object);
+            let p = intern(&mut index, triple.predicate.into());
+            let o = intern(&mut index, triple.object);
             forward.push((s, p, o));
         }
         let backward = forward.iter().map(|&(s, p, o)| (o, p, s)).collect();
-        index.outgoing = Adjacency::build(index.terms.len(), forward);
-        index.incoming = Adjacency::build(index.terms.len(), backward);
+        let node_count = index.terms.len();
+        // The two sorts are independent: do them in parallel on big graphs.
+        let (outgoing, incoming) = if forward.len() >= PARALLEL_SORT_THRESHOLD {
+            std::thread::scope(|scope| {
+                let incoming = scope.spawn(|| Adjacency::build(node_count, backward));
+                let outgoing = Adjacency::build(node_count, forward);
+                (outgoing, incoming.join().expect("index thread panicked"))
+            })
+        } else {
+            (
+                Adjacency::build(node_count, forward),
+                Adjacency::build(node_count, backward),
+            )
+        };
+        index.outgoing = outgoing;
+        index.incoming = incoming;
         index
     }
 

@@ -177,10 +177,16 @@ impl ValidationReport {
         })
     }
 
-    /// A compiler-like text rendering, grouped by focus node.
+    /// A compiler-like text rendering, grouped by focus node: groups with
+    /// violations first, then by focus node.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
-        for group in self.groups() {
+        let mut groups = self.groups();
+        groups.sort_by_cached_key(|group| {
+            let rank = group.iter().map(|r| r.severity.rank()).min().unwrap_or(0);
+            (rank, group[0].focus_node.to_string())
+        });
+        for group in groups {
             let worst = group.iter().map(|r| &r.severity).min_by_key(|s| s.rank());
             let label = worst.map_or("error", Severity::text_label);
             let _ = writeln!(out, "{label}: {}", short_term(group[0].focus_node.as_ref()));

@@ -537,7 +537,7 @@ impl Validator<'_> {
         constraint: &SparqlConstraint,
         sink: &mut S,
     ) -> ControlFlow<()> {
-        let Some(runtime) = &self.sparql else {
+        let Some(runtime) = self.sparql else {
             return ControlFlow::Continue(());
         };
         let bindings = self.base_bindings(focus);
@@ -578,7 +578,7 @@ impl Validator<'_> {
         constraint: &ComponentConstraint,
         sink: &mut S,
     ) -> ControlFlow<()> {
-        let Some(runtime) = &self.sparql else {
+        let Some(runtime) = self.sparql else {
             return ControlFlow::Continue(());
         };
         let mut bindings: Vec<(&str, Term)> = self.base_bindings(focus);

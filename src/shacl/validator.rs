@@ -42,28 +42,72 @@ pub(crate) struct Focus<'v> {
     pub values: &'v [Id],
 }
 
-pub(crate) struct Validator<'a> {
-    pub shapes: &'a Shapes,
-    pub index: &'a DataIndex<'a>,
-    /// For each class slot: the class and its subclasses in the data graph, sorted.
-    classes: Vec<Vec<Id>>,
-    /// Conformance of (shape, node) pairs already checked.
-    memo: FxHashMap<(ShapeId, Id), bool>,
-    /// Shapes being checked, to stop recursive shapes.
-    stack: Vec<(ShapeId, Id)>,
-    /// Whether the current conformance check relied on an assumption made
-    /// for a recursive shape (then it must not be memoized).
-    assumed: bool,
-    pub sparql: Option<SparqlRuntime>,
-    /// SPARQL evaluation failures.
-    pub errors: Vec<ShaclError>,
+/// Below this many (shape, focus node) pairs, validation stays on one thread.
+const PARALLEL_THRESHOLD: usize = 2_000;
+const MAX_THREADS: usize = 8;
+
+/// Validates the focus nodes of every targeted shape.
+///
+/// Big validations run in contiguous chunks on scoped threads; the chunks'
+/// outputs are concatenated in order, so the report does not depend on the
+/// number of threads.
+pub(crate) fn validate_all(context: &Context<'_>) -> (Vec<ValidationResult>, Vec<ShaclError>) {
+    let work = context.work();
+    let mut results = Vec::new();
+    let mut errors = Vec::new();
+    for (mut chunk_results, mut chunk_errors) in run_chunks(context, &work) {
+        results.append(&mut chunk_results);
+        errors.append(&mut chunk_errors);
+    }
+    (results, errors)
 }
 
-impl<'a> Validator<'a> {
+type ChunkOutput = (Vec<ValidationResult>, Vec<ShaclError>);
+
+fn run_chunks(context: &Context<'_>, work: &[(ShapeId, Id)]) -> Vec<ChunkOutput> {
+    let run_chunk = |chunk: &[(ShapeId, Id)]| {
+        let mut validator = Validator::new(context);
+        let mut results = Collect::default();
+        validator.run(chunk, &mut results);
+        (results.0, validator.errors)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_THREADS);
+    if threads < 2 || work.len() < PARALLEL_THRESHOLD {
+        return vec![run_chunk(work)];
+    }
+    let chunk_size = work.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let mut chunks = work.chunks(chunk_size);
+        let first = chunks.next().unwrap_or_default();
+        let handles: Vec<_> = chunks
+            .map(|chunk| scope.spawn(move || run_chunk(chunk)))
+            .collect();
+        let mut outputs = vec![run_chunk(first)];
+        outputs.extend(
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("validation thread panicked")),
+        );
+        outputs
+    })
+}
+
+/// What every validation thread shares.
+pub(crate) struct Context<'a> {
+    shapes: &'a Shapes,
+    index: &'a DataIndex<'a>,
+    /// For each class slot: the class and its subclasses in the data graph, sorted.
+    classes: Vec<Vec<Id>>,
+    sparql: Option<&'a SparqlRuntime>,
+}
+
+impl<'a> Context<'a> {
     pub fn new(
         shapes: &'a Shapes,
         index: &'a DataIndex<'a>,
-        sparql: Option<SparqlRuntime>,
+        sparql: Option<&'a SparqlRuntime>,
     ) -> Self {
         let classes = shapes
             .classes
@@ -74,29 +118,28 @@ impl<'a> Validator<'a> {
             shapes,
             index,
             classes,
-            memo: FxHashMap::default(),
-            stack: Vec::new(),
-            assumed: false,
             sparql,
-            errors: Vec::new(),
         }
     }
 
-    /// Validates the focus nodes of the given targeted shapes.
-    pub fn run(&mut self, shape_ids: &[ShapeId], sink: &mut Collect) {
-        for &shape_id in shape_ids {
+    /// Every (shape, focus node) pair to validate, shape by shape.
+    pub fn work(&self) -> Vec<(ShapeId, Id)> {
+        let mut work = Vec::new();
+        for &shape_id in &self.shapes.targeted {
             let shape = &self.shapes.shapes[shape_id];
-            if shape.deactivated {
-                continue;
-            }
-            for focus in self.focus_nodes(shape) {
-                let _ = self.validate_shape(shape_id, focus, sink);
+            if !shape.deactivated {
+                work.extend(
+                    self.focus_nodes(shape)
+                        .into_iter()
+                        .map(|focus| (shape_id, focus)),
+                );
             }
         }
+        work
     }
 
     /// The focus nodes of a shape's targets, sorted and without duplicates.
-    pub fn focus_nodes(&self, shape: &Shape) -> Vec<Id> {
+    fn focus_nodes(&self, shape: &Shape) -> Vec<Id> {
         let index = self.index;
         let mut nodes = Vec::new();
         for target in &shape.targets {
@@ -118,6 +161,45 @@ impl<'a> Validator<'a> {
         nodes.sort_unstable();
         nodes.dedup();
         nodes
+    }
+}
+
+/// Validation state of one thread.
+pub(crate) struct Validator<'a> {
+    pub shapes: &'a Shapes,
+    pub index: &'a DataIndex<'a>,
+    pub sparql: Option<&'a SparqlRuntime>,
+    classes: &'a [Vec<Id>],
+    /// Conformance of (shape, node) pairs already checked.
+    memo: FxHashMap<(ShapeId, Id), bool>,
+    /// Shapes being checked, to stop recursive shapes.
+    stack: Vec<(ShapeId, Id)>,
+    /// Whether the current conformance check relied on an assumption made
+    /// for a recursive shape (then it must not be memoized).
+    assumed: bool,
+    /// SPARQL evaluation failures.
+    pub errors: Vec<ShaclError>,
+}
+
+impl<'a> Validator<'a> {
+    pub fn new(context: &'a Context<'a>) -> Self {
+        Self {
+            shapes: context.shapes,
+            index: context.index,
+            sparql: context.sparql,
+            classes: &context.classes,
+            memo: FxHashMap::default(),
+            stack: Vec::new(),
+            assumed: false,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Validates (shape, focus node) pairs.
+    pub fn run(&mut self, work: &[(ShapeId, Id)], sink: &mut Collect) {
+        for &(shape_id, focus) in work {
+            let _ = self.validate_shape(shape_id, focus, sink);
+        }
     }
 
     /// Checks `focus` against a shape, sending results to `sink`.

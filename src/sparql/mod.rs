@@ -42,15 +42,21 @@ async fn endpoint(
     let Some(query) = request.query else {
         return description::describe(&state, &headers);
     };
-    let output = run::run(&state, &query, &request.dataset, &headers, request.format.as_deref()).await?;
-    let mut response = (
-        [(header::CONTENT_TYPE, output.content_type)],
-        output.body,
+    let output = run::run(
+        &state,
+        &query,
+        &request.dataset,
+        &headers,
+        request.format.as_deref(),
     )
-        .into_response();
+    .await?;
+    let mut response = ([(header::CONTENT_TYPE, output.content_type)], output.body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("Accept"));
-    headers.insert("x-sparql-maxrows", HeaderValue::from(state.config.sparql.max_rows));
+    headers.insert(
+        "x-sparql-maxrows",
+        HeaderValue::from(state.config.sparql.max_rows),
+    );
     if output.truncated {
         headers.insert("x-sparql-truncated", HeaderValue::from_static("true"));
     }

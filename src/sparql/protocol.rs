@@ -57,7 +57,9 @@ impl ProtocolRequest {
     }
 
     fn read_body(&mut self, headers: &HeaderMap, body: &Bytes) -> Result<(), AppError> {
-        let raw_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let raw_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
         if let Some(charset) = raw_type.and_then(charset_of) {
             if !charset.eq_ignore_ascii_case("utf-8") {
                 return Err(AppError::UnsupportedMediaType(format!(
@@ -65,7 +67,13 @@ impl ProtocolRequest {
                 )));
             }
         }
-        let content_type = raw_type.map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        let content_type = raw_type.map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
         let text = || {
             std::str::from_utf8(body)
                 .map_err(|_| AppError::BadRequest("the request body is not UTF-8".into()))

@@ -56,7 +56,9 @@ impl<'a> QueryableDataset<'a> for RecordGraphs<'a> {
             },
             None => None,
         };
-        let quads = self.store.quads_for_pattern(subject, predicate, object.map(Term::as_ref), graph);
+        let quads =
+            self.store
+                .quads_for_pattern(subject, predicate, object.map(Term::as_ref), graph);
         Box::new(quads.filter_map(|quad| match quad {
             Err(e) => Some(Err(e)),
             Ok(q) if q.graph_name.is_default_graph() => None,

@@ -1,5 +1,6 @@
 //! Running one query under katalog's limits and producing the whole response body.
 use super::protocol::ProtocolDataset;
+use super::public::RecordGraphs;
 use crate::rdf::{GraphFormat, negotiate, serialize_graph};
 use crate::web::{AppError, SharedState};
 use axum::http::{HeaderMap, header};
@@ -8,7 +9,6 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use spargebra::SparqlParser;
-use super::public::RecordGraphs;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +26,9 @@ pub enum QueryError {
 impl From<QueryError> for AppError {
     fn from(e: QueryError) -> Self {
         match e {
-            QueryError::Syntax(_) | QueryError::Evaluation(_) => AppError::BadRequest(e.to_string()),
+            QueryError::Syntax(_) | QueryError::Evaluation(_) => {
+                AppError::BadRequest(e.to_string())
+            }
             QueryError::Timeout(_) | QueryError::Busy => AppError::Unavailable(e.to_string()),
         }
     }
@@ -73,9 +75,16 @@ fn results_content_type(format: QueryResultsFormat) -> &'static str {
 }
 
 /// The output syntax: a `format` parameter wins over `Accept`.
-fn choose_output(query: &spargebra::Query, headers: &HeaderMap, format: Option<&str>) -> Result<Output, AppError> {
+fn choose_output(
+    query: &spargebra::Query,
+    headers: &HeaderMap,
+    format: Option<&str>,
+) -> Result<Output, AppError> {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    let is_graph = matches!(query, spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. });
+    let is_graph = matches!(
+        query,
+        spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. }
+    );
     if let Some(name) = format {
         let by_name = if is_graph {
             GraphFormat::from_name(name).map(Output::Graph)
@@ -84,7 +93,8 @@ fn choose_output(query: &spargebra::Query, headers: &HeaderMap, format: Option<&
                 .or_else(|| QueryResultsFormat::from_media_type(name))
                 .map(Output::Results)
         };
-        return by_name.ok_or_else(|| AppError::BadRequest(format!("unknown result format {name:?}")));
+        return by_name
+            .ok_or_else(|| AppError::BadRequest(format!("unknown result format {name:?}")));
     }
     let chosen = if is_graph {
         negotiate(accept, GRAPH_OFFERS).map(Output::Graph)
@@ -92,7 +102,11 @@ fn choose_output(query: &spargebra::Query, headers: &HeaderMap, format: Option<&
         negotiate(accept, SOLUTION_OFFERS).map(Output::Results)
     };
     chosen.ok_or_else(|| {
-        let offers = if is_graph { GRAPH_OFFERS.iter().map(|(m, _)| *m).collect() } else { SOLUTION_OFFERS.iter().map(|(m, _)| *m).collect() };
+        let offers = if is_graph {
+            GRAPH_OFFERS.iter().map(|(m, _)| *m).collect()
+        } else {
+            SOLUTION_OFFERS.iter().map(|(m, _)| *m).collect()
+        };
         AppError::NotAcceptable(offers)
     })
 }
@@ -112,10 +126,13 @@ pub async fn run(
         .map_err(|e| QueryError::Syntax(e.to_string()))?;
     let output = choose_output(&query, headers, format)?;
     let limits = state.config.sparql.clone();
-    let permit = tokio::time::timeout(limits.queue_wait, state.sparql_slots.clone().acquire_owned())
-        .await
-        .map_err(|_| QueryError::Busy)?
-        .map_err(|_| QueryError::Busy)?;
+    let permit = tokio::time::timeout(
+        limits.queue_wait,
+        state.sparql_slots.clone().acquire_owned(),
+    )
+    .await
+    .map_err(|_| QueryError::Busy)?
+    .map_err(|_| QueryError::Busy)?;
     let token = CancellationToken::new();
     let task = {
         let state = state.clone();
@@ -124,7 +141,14 @@ pub async fn run(
         tokio::task::spawn_blocking(move || {
             // The permit lives as long as the evaluation, even one already timed out.
             let _permit = permit;
-            evaluate(state.catalogue.oxigraph(), query, &dataset, output, limits.max_rows, token)
+            evaluate(
+                state.catalogue.oxigraph(),
+                query,
+                &dataset,
+                output,
+                limits.max_rows,
+                token,
+            )
         })
     };
     match tokio::time::timeout(limits.timeout, task).await {
@@ -150,9 +174,20 @@ fn evaluate(
         .with_cancellation_token(token)
         .for_query(query);
     if !dataset.default_graphs.is_empty() || !dataset.named_graphs.is_empty() {
-        let iri = |s: &String| NamedNode::new(s.clone()).map_err(|e| QueryError::Syntax(format!("graph IRI {s:?}: {e}")));
-        let default = dataset.default_graphs.iter().map(|s| iri(s).map(GraphName::from)).collect::<Result<_, _>>()?;
-        let named = dataset.named_graphs.iter().map(|s| iri(s).map(NamedOrBlankNode::from)).collect::<Result<_, _>>()?;
+        let iri = |s: &String| {
+            NamedNode::new(s.clone())
+                .map_err(|e| QueryError::Syntax(format!("graph IRI {s:?}: {e}")))
+        };
+        let default = dataset
+            .default_graphs
+            .iter()
+            .map(|s| iri(s).map(GraphName::from))
+            .collect::<Result<_, _>>()?;
+        let named = dataset
+            .named_graphs
+            .iter()
+            .map(|s| iri(s).map(NamedOrBlankNode::from))
+            .collect::<Result<_, _>>()?;
         prepared.dataset_mut().set_default_graph(default);
         prepared.dataset_mut().set_available_named_graphs(named);
     } else if prepared.dataset().is_default_dataset() {
@@ -166,7 +201,11 @@ fn evaluate(
     serialize(results, output, max_rows)
 }
 
-fn serialize(results: QueryResults<'_>, output: Output, max_rows: usize) -> Result<QueryOutput, QueryError> {
+fn serialize(
+    results: QueryResults<'_>,
+    output: Output,
+    max_rows: usize,
+) -> Result<QueryOutput, QueryError> {
     let eval = |e: oxigraph::sparql::QueryEvaluationError| QueryError::Evaluation(e.to_string());
     let io = |e: std::io::Error| QueryError::Evaluation(e.to_string());
     match (results, output) {
@@ -183,13 +222,21 @@ fn serialize(results: QueryResults<'_>, output: Output, max_rows: usize) -> Resu
                 }
                 writer.serialize(&solution.map_err(eval)?).map_err(io)?;
             }
-            Ok(QueryOutput { body: writer.finish().map_err(io)?, content_type: results_content_type(format), truncated })
+            Ok(QueryOutput {
+                body: writer.finish().map_err(io)?,
+                content_type: results_content_type(format),
+                truncated,
+            })
         }
         (QueryResults::Boolean(value), Output::Results(format)) => {
             let body = QueryResultsSerializer::from_format(format)
                 .serialize_boolean_to_writer(Vec::new(), value)
                 .map_err(io)?;
-            Ok(QueryOutput { body, content_type: results_content_type(format), truncated: false })
+            Ok(QueryOutput {
+                body,
+                content_type: results_content_type(format),
+                truncated: false,
+            })
         }
         (QueryResults::Graph(triples), Output::Graph(format)) => {
             let mut collected: Vec<Triple> = Vec::new();
@@ -202,8 +249,14 @@ fn serialize(results: QueryResults<'_>, output: Output, max_rows: usize) -> Resu
                 collected.push(triple.map_err(eval)?);
             }
             let body = serialize_graph(&collected, format).map_err(io)?;
-            Ok(QueryOutput { body, content_type: format.content_type(), truncated })
+            Ok(QueryOutput {
+                body,
+                content_type: format.content_type(),
+                truncated,
+            })
         }
-        _ => Err(QueryError::Evaluation("result form and format do not match".into())),
+        _ => Err(QueryError::Evaluation(
+            "result form and format do not match".into(),
+        )),
     }
 }

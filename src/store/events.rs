@@ -19,14 +19,22 @@ pub enum Activity {
 impl Activity {
     pub fn iri(self) -> NamedNodeRef<'static> {
         match self {
-            Self::Create => NamedNodeRef::new_unchecked("https://www.w3.org/ns/activitystreams#Create"),
-            Self::Update => NamedNodeRef::new_unchecked("https://www.w3.org/ns/activitystreams#Update"),
-            Self::Delete => NamedNodeRef::new_unchecked("https://www.w3.org/ns/activitystreams#Delete"),
+            Self::Create => {
+                NamedNodeRef::new_unchecked("https://www.w3.org/ns/activitystreams#Create")
+            }
+            Self::Update => {
+                NamedNodeRef::new_unchecked("https://www.w3.org/ns/activitystreams#Update")
+            }
+            Self::Delete => {
+                NamedNodeRef::new_unchecked("https://www.w3.org/ns/activitystreams#Delete")
+            }
         }
     }
 
     fn from_iri(iri: &str) -> Option<Self> {
-        [Self::Create, Self::Update, Self::Delete].into_iter().find(|a| a.iri().as_str() == iri)
+        [Self::Create, Self::Update, Self::Delete]
+            .into_iter()
+            .find(|a| a.iri().as_str() == iri)
     }
 }
 
@@ -59,21 +67,36 @@ pub(super) fn append(
     tx.insert(QuadRef::new(&node, kat::ACTIVITY, activity.iri(), g));
     tx.insert(QuadRef::new(&node, kat::OBJECT, object, g));
     tx.insert(QuadRef::new(&node, kat::PUBLISHED, published, g));
-    tx.insert(QuadRef::new(&node, kat::STATE, &Literal::new_simple_literal(state), g));
+    tx.insert(QuadRef::new(
+        &node,
+        kat::STATE,
+        &Literal::new_simple_literal(state),
+        g,
+    ));
 }
 
 /// Every event, in order.
 pub fn list(store: &Store) -> Result<Vec<Event>, StoreError> {
     let mut events = Vec::new();
-    let QueryResults::Solutions(solutions) =
-        SparqlEvaluator::new().parse_query(LIST_EVENTS).expect("valid query").on_store(store).execute()?
+    let QueryResults::Solutions(solutions) = SparqlEvaluator::new()
+        .parse_query(LIST_EVENTS)
+        .expect("valid query")
+        .on_store(store)
+        .execute()?
     else {
         return Ok(events);
     };
     for solution in solutions {
         let solution = solution?;
-        let (Some(Term::NamedNode(event)), Some(Term::NamedNode(activity)), Some(Term::NamedNode(object))) =
-            (solution.get("event"), solution.get("activity"), solution.get("object"))
+        let (
+            Some(Term::NamedNode(event)),
+            Some(Term::NamedNode(activity)),
+            Some(Term::NamedNode(object)),
+        ) = (
+            solution.get("event"),
+            solution.get("activity"),
+            solution.get("object"),
+        )
         else {
             continue;
         };
@@ -82,12 +105,22 @@ pub fn list(store: &Store) -> Result<Vec<Event>, StoreError> {
             _ => String::new(),
         };
         let (Some(seq), Some(activity)) = (
-            event.as_str().rsplit(':').next().and_then(|s| s.parse().ok()),
+            event
+                .as_str()
+                .rsplit(':')
+                .next()
+                .and_then(|s| s.parse().ok()),
             Activity::from_iri(activity.as_str()),
         ) else {
             continue;
         };
-        events.push(Event { seq, activity, object: object.clone(), published: literal("published"), state: literal("state") });
+        events.push(Event {
+            seq,
+            activity,
+            object: object.clone(),
+            published: literal("published"),
+            state: literal("state"),
+        });
     }
     events.sort_by_key(|e| e.seq);
     Ok(events)

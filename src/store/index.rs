@@ -30,18 +30,30 @@ pub struct RecordIndex {
 impl RecordIndex {
     pub(super) fn build(store: &Store) -> Result<Self, StoreError> {
         let mut records = Vec::new();
-        if let QueryResults::Solutions(solutions) =
-            SparqlEvaluator::new().parse_query(LIST_RECORDS).expect("valid query").on_store(store).execute()?
+        if let QueryResults::Solutions(solutions) = SparqlEvaluator::new()
+            .parse_query(LIST_RECORDS)
+            .expect("valid query")
+            .on_store(store)
+            .execute()?
         {
             for solution in solutions {
                 let solution = solution?;
-                let (Some(Term::NamedNode(iri)), Some(Term::NamedNode(kind)), Some(Term::Literal(modified))) =
-                    (solution.get("record"), solution.get("kind"), solution.get("modified"))
+                let (
+                    Some(Term::NamedNode(iri)),
+                    Some(Term::NamedNode(kind)),
+                    Some(Term::Literal(modified)),
+                ) = (
+                    solution.get("record"),
+                    solution.get("kind"),
+                    solution.get("modified"),
+                )
                 else {
                     continue;
                 };
-                let (Some(kind), Some(modified)) = (RecordKind::from_class(kind.as_str()), parse_time(modified.value()))
-                else {
+                let (Some(kind), Some(modified)) = (
+                    RecordKind::from_class(kind.as_str()),
+                    parse_time(modified.value()),
+                ) else {
                     continue;
                 };
                 let publisher = match solution.get("publisher") {
@@ -49,22 +61,36 @@ impl RecordIndex {
                     _ => None,
                 };
                 let invalid = solution.get("invalid").is_some();
-                records.push(RecordInfo { iri: iri.clone(), kind, modified, publisher, invalid });
+                records.push(RecordInfo {
+                    iri: iri.clone(),
+                    kind,
+                    modified,
+                    publisher,
+                    invalid,
+                });
             }
         }
         records.sort_by(|a, b| a.iri.as_str().cmp(b.iri.as_str()));
-        Ok(Self { records, last_change: last_change(store)? })
+        Ok(Self {
+            records,
+            last_change: last_change(store)?,
+        })
     }
 
     /// Members of the catalogue feeds (datasets, series and data services that pass the
     /// active shapes), in IRI order.
     pub fn members(&self) -> impl Iterator<Item = &RecordInfo> {
-        self.records.iter().filter(|r| r.kind != RecordKind::Catalog && !r.invalid)
+        self.records
+            .iter()
+            .filter(|r| r.kind != RecordKind::Catalog && !r.invalid)
     }
 
     /// The distinct publishers of the feed members, in IRI order.
     pub fn publishers(&self) -> Vec<&NamedNode> {
-        let mut publishers: Vec<&NamedNode> = self.members().filter_map(|r| r.publisher.as_ref()).collect();
+        let mut publishers: Vec<&NamedNode> = self
+            .members()
+            .filter_map(|r| r.publisher.as_ref())
+            .collect();
         publishers.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         publishers.dedup();
         publishers
@@ -72,8 +98,11 @@ impl RecordIndex {
 }
 
 fn last_change(store: &Store) -> Result<Option<OffsetDateTime>, StoreError> {
-    if let QueryResults::Solutions(mut solutions) =
-        SparqlEvaluator::new().parse_query(LAST_CHANGE).expect("valid query").on_store(store).execute()?
+    if let QueryResults::Solutions(mut solutions) = SparqlEvaluator::new()
+        .parse_query(LAST_CHANGE)
+        .expect("valid query")
+        .on_store(store)
+        .execute()?
     {
         if let Some(solution) = solutions.next() {
             if let Some(Term::Literal(l)) = solution?.get("time") {

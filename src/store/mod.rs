@@ -12,8 +12,8 @@ pub use records::{Record, RecordKind, Split, split_records};
 use crate::rdf::canonical_hash;
 use crate::rdf::ns::{kat, xsd};
 use oxigraph::model::{
-    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, NamedOrBlankNode, Term,
-    Triple,
+    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef,
+    Term, Triple,
 };
 use oxigraph::store::{StorageError, Store, Transaction};
 use std::collections::{HashSet, VecDeque};
@@ -72,14 +72,25 @@ impl Catalogue {
     pub fn write(&self, records: &[Record]) -> Result<Vec<Change>, StoreError> {
         let _writer = self.writer.lock().expect("writer lock");
         let now = now_literal();
+        // Everything the write must read is read from the committed store first: reads
+        // inside a large transaction scan its uncommitted batch, which made big loads
+        // quadratic. The writer lock keeps the committed state still meanwhile.
+        let plans = records
+            .iter()
+            .map(|r| self.plan(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut seq = self.next_seq()?;
         let mut tx = self.store.start_transaction()?;
-        let mut seq = next_seq(&tx)?;
         let mut changes = Vec::with_capacity(records.len());
-        for record in records {
-            let change = write_record(&mut tx, record, &now, seq)?;
-            if change != Change::Unchanged {
-                seq += 1;
-            }
+        for (record, plan) in records.iter().zip(plans) {
+            let change = match plan {
+                None => Change::Unchanged,
+                Some(plan) => {
+                    let change = write_record(&mut tx, record, plan, &now, seq);
+                    seq += 1;
+                    change
+                }
+            };
             changes.push(change);
         }
         if changes.iter().any(|c| *c != Change::Unchanged) {
@@ -91,14 +102,67 @@ impl Catalogue {
         Ok(changes)
     }
 
+    /// What writing `record` replaces, or None when its content is unchanged.
+    fn plan(&self, record: &Record) -> Result<Option<Plan>, StoreError> {
+        let iri = record.iri.as_ref();
+        let digest = canonical_hash(&record.triples);
+        let existed = self.store.contains_named_graph(iri)?;
+        if existed && self.bookkeeping_value(iri, kat::HASH)?.as_deref() == Some(digest.as_str()) {
+            return Ok(None);
+        }
+        let mut old = Vec::new();
+        if existed {
+            for quad in self
+                .store
+                .quads_for_pattern(None, None, None, Some(iri.into()))
+            {
+                old.push(quad?);
+            }
+        }
+        for quad in self.store.quads_for_pattern(
+            Some(iri.into()),
+            None,
+            None,
+            Some(GraphNameRef::DefaultGraph),
+        ) {
+            let quad = quad?;
+            if BOOKKEEPING.contains(&quad.predicate.as_ref()) {
+                old.push(quad);
+            }
+        }
+        Ok(Some(Plan {
+            digest,
+            existed,
+            old,
+        }))
+    }
+
+    /// The next event number (the log is append-only, numbered from 0).
+    fn next_seq(&self) -> Result<u64, StoreError> {
+        let site = NamedNodeRef::new_unchecked(kat::SITE.as_str());
+        Ok(self
+            .bookkeeping_value(site, kat::EVENT_SEQ)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
     /// Flags a stored record as failing the active shapes (left out of the feeds), or clears
     /// the flag with None.
-    pub fn set_invalid(&self, iri: NamedNodeRef<'_>, report: Option<&str>) -> Result<(), StoreError> {
+    pub fn set_invalid(
+        &self,
+        iri: NamedNodeRef<'_>,
+        report: Option<&str>,
+    ) -> Result<(), StoreError> {
         let _writer = self.writer.lock().expect("writer lock");
         let mut tx = self.store.start_transaction()?;
         remove_values(&mut tx, iri, kat::INVALID)?;
         if let Some(report) = report {
-            tx.insert(QuadRef::new(iri, kat::INVALID, &Literal::new_simple_literal(report), GraphNameRef::DefaultGraph));
+            tx.insert(QuadRef::new(
+                iri,
+                kat::INVALID,
+                &Literal::new_simple_literal(report),
+                GraphNameRef::DefaultGraph,
+            ));
         }
         tx.commit()?;
         self.invalidate();
@@ -115,8 +179,17 @@ impl Catalogue {
         self.bookkeeping_value(iri, kat::INVALID)
     }
 
-    fn bookkeeping_value(&self, iri: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>) -> Result<Option<String>, StoreError> {
-        for quad in self.store.quads_for_pattern(Some(iri.into()), Some(predicate), None, Some(GraphNameRef::DefaultGraph)) {
+    fn bookkeeping_value(
+        &self,
+        iri: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'_>,
+    ) -> Result<Option<String>, StoreError> {
+        for quad in self.store.quads_for_pattern(
+            Some(iri.into()),
+            Some(predicate),
+            None,
+            Some(GraphNameRef::DefaultGraph),
+        ) {
             if let Term::Literal(l) = quad?.object {
                 return Ok(Some(l.value().to_owned()));
             }
@@ -126,7 +199,10 @@ impl Catalogue {
 
     /// The base URI the store's IRIs were minted under, recorded at first use.
     pub fn base_uri(&self) -> Result<Option<String>, StoreError> {
-        self.bookkeeping_value(NamedNodeRef::new_unchecked(kat::SITE.as_str()), kat::BASE_URI)
+        self.bookkeeping_value(
+            NamedNodeRef::new_unchecked(kat::SITE.as_str()),
+            kat::BASE_URI,
+        )
     }
 
     pub fn set_base_uri(&self, base: &str) -> Result<(), StoreError> {
@@ -150,10 +226,15 @@ impl Catalogue {
         if !tx.contains_named_graph(iri)? {
             return Ok(false);
         }
-        let seq = next_seq(&tx)?;
+        let seq = self.next_seq()?;
         tx.remove_named_graph(iri)?;
         remove_bookkeeping(&mut tx, iri)?;
-        tx.insert(QuadRef::new(iri, kat::DELETED, &now, GraphNameRef::DefaultGraph));
+        tx.insert(QuadRef::new(
+            iri,
+            kat::DELETED,
+            &now,
+            GraphNameRef::DefaultGraph,
+        ));
         events::append(&mut tx, seq, Activity::Delete, iri, &now, "");
         set_site_value(&mut tx, kat::LAST_CHANGE, now.clone())?;
         set_site_value(&mut tx, kat::EVENT_SEQ, Literal::from((seq + 1) as i64))?;
@@ -164,7 +245,11 @@ impl Catalogue {
 
     /// Loads triples as-is into one named graph that is not a record (used to stage test
     /// data such as the W3C protocol suite's graphs).
-    pub fn load_raw_graph(&self, graph: NamedNodeRef<'_>, triples: &[Triple]) -> Result<(), StoreError> {
+    pub fn load_raw_graph(
+        &self,
+        graph: NamedNodeRef<'_>,
+        triples: &[Triple],
+    ) -> Result<(), StoreError> {
         let mut tx = self.store.start_transaction()?;
         tx.clear_graph(graph)?;
         tx.insert_named_graph(graph);
@@ -192,7 +277,12 @@ impl Catalogue {
     pub fn is_deleted(&self, iri: NamedNodeRef<'_>) -> Result<bool, StoreError> {
         Ok(self
             .store
-            .quads_for_pattern(Some(iri.into()), Some(kat::DELETED), None, Some(GraphNameRef::DefaultGraph))
+            .quads_for_pattern(
+                Some(iri.into()),
+                Some(kat::DELETED),
+                None,
+                Some(GraphNameRef::DefaultGraph),
+            )
             .next()
             .transpose()?
             .is_some())
@@ -202,13 +292,17 @@ impl Catalogue {
     /// distribution, agent or contact point inside a record is dereferenced.
     pub fn describe(&self, iri: NamedNodeRef<'_>) -> Result<Vec<Triple>, StoreError> {
         let mut out: HashSet<Triple> = HashSet::new();
-        let mut queue: VecDeque<NamedOrBlankNode> = VecDeque::from([NamedOrBlankNode::from(iri.into_owned())]);
+        let mut queue: VecDeque<NamedOrBlankNode> =
+            VecDeque::from([NamedOrBlankNode::from(iri.into_owned())]);
         let mut seen: HashSet<NamedOrBlankNode> = HashSet::new();
         while let Some(node) = queue.pop_front() {
             if !seen.insert(node.clone()) {
                 continue;
             }
-            for quad in self.store.quads_for_pattern(Some(node.as_ref()), None, None, None) {
+            for quad in self
+                .store
+                .quads_for_pattern(Some(node.as_ref()), None, None, None)
+            {
                 let quad = quad?;
                 // The default graph holds bookkeeping, which is never public.
                 if quad.graph_name.is_default_graph() {
@@ -243,51 +337,93 @@ impl Catalogue {
     }
 }
 
-fn write_record(tx: &mut Transaction<'_>, record: &Record, now: &Literal, seq: u64) -> Result<Change, StoreError> {
+/// What a write replaces: the record's old graph and bookkeeping.
+struct Plan {
+    digest: String,
+    existed: bool,
+    old: Vec<Quad>,
+}
+
+/// A record's bookkeeping predicates (its events are kept).
+const BOOKKEEPING: [NamedNodeRef<'static>; 7] = [
+    kat::KIND,
+    kat::MODIFIED,
+    kat::HASH,
+    kat::PUBLISHER,
+    kat::WARNINGS,
+    kat::INVALID,
+    kat::DELETED,
+];
+
+fn write_record(
+    tx: &mut Transaction<'_>,
+    record: &Record,
+    plan: Plan,
+    now: &Literal,
+    seq: u64,
+) -> Change {
     let iri = record.iri.as_ref();
-    let digest = canonical_hash(&record.triples);
-    let hash = Literal::new_simple_literal(&digest);
-    let existed = tx.contains_named_graph(iri)?;
-    if existed && tx.contains(QuadRef::new(iri, kat::HASH, &hash, GraphNameRef::DefaultGraph))? {
-        return Ok(Change::Unchanged);
+    for quad in &plan.old {
+        tx.remove(quad);
     }
     let mut triples = record.triples.clone();
-    relabel::relabel_blank_nodes(&mut triples, &digest[..8]);
-    tx.clear_graph(iri)?;
+    relabel::relabel_blank_nodes(&mut triples, &plan.digest[..8]);
     tx.insert_named_graph(iri);
     for t in &triples {
         tx.insert(t.as_ref().in_graph(iri));
     }
-    remove_bookkeeping(tx, iri)?;
     let default = GraphNameRef::DefaultGraph;
     tx.insert(QuadRef::new(iri, kat::KIND, record.kind.class(), default));
     tx.insert(QuadRef::new(iri, kat::MODIFIED, now, default));
-    tx.insert(QuadRef::new(iri, kat::HASH, &hash, default));
+    tx.insert(QuadRef::new(
+        iri,
+        kat::HASH,
+        &Literal::new_simple_literal(&plan.digest),
+        default,
+    ));
     if let Some(publisher) = record.publisher() {
         tx.insert(QuadRef::new(iri, kat::PUBLISHER, publisher, default));
     }
     if let Some(warnings) = &record.warnings {
-        tx.insert(QuadRef::new(iri, kat::WARNINGS, &Literal::new_simple_literal(warnings), default));
+        tx.insert(QuadRef::new(
+            iri,
+            kat::WARNINGS,
+            &Literal::new_simple_literal(warnings),
+            default,
+        ));
     }
-    let activity = if existed { Activity::Update } else { Activity::Create };
-    events::append(tx, seq, activity, iri, now, &crate::rdf::to_ntriples(&triples));
-    Ok(if existed { Change::Updated } else { Change::Created })
+    let activity = if plan.existed {
+        Activity::Update
+    } else {
+        Activity::Create
+    };
+    events::append(
+        tx,
+        seq,
+        activity,
+        iri,
+        now,
+        &crate::rdf::to_ntriples(&triples),
+    );
+    if plan.existed {
+        Change::Updated
+    } else {
+        Change::Created
+    }
 }
 
-/// The next event number (the log is append-only, numbered from 0).
-fn next_seq(tx: &Transaction<'_>) -> Result<u64, StoreError> {
-    let site = NamedNodeRef::new_unchecked(kat::SITE.as_str());
-    for quad in tx.quads_for_pattern(Some(site.into()), Some(kat::EVENT_SEQ), None, Some(GraphNameRef::DefaultGraph)) {
-        if let Term::Literal(l) = quad?.object {
-            return Ok(l.value().parse().unwrap_or(0));
-        }
-    }
-    Ok(0)
-}
-
-fn remove_values(tx: &mut Transaction<'_>, iri: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>) -> Result<(), StoreError> {
+fn remove_values(
+    tx: &mut Transaction<'_>,
+    iri: NamedNodeRef<'_>,
+    predicate: NamedNodeRef<'_>,
+) -> Result<(), StoreError> {
     let old: Vec<Quad> = tx
-        .quads_for_pattern(Some(iri.into()), Some(predicate), None, Some(GraphNameRef::DefaultGraph))
+        .quads_for_pattern(
+            Some(iri.into()),
+            Some(predicate),
+            None,
+            Some(GraphNameRef::DefaultGraph),
+        )
         .collect::<Result<_, _>>()?;
     for q in &old {
         tx.remove(q);
@@ -297,13 +433,25 @@ fn remove_values(tx: &mut Transaction<'_>, iri: NamedNodeRef<'_>, predicate: Nam
 
 /// Removes a record's bookkeeping (kind, hash, warnings, deletion mark…), not its events.
 fn remove_bookkeeping(tx: &mut Transaction<'_>, iri: NamedNodeRef<'_>) -> Result<(), StoreError> {
-    for predicate in [kat::KIND, kat::MODIFIED, kat::HASH, kat::PUBLISHER, kat::WARNINGS, kat::INVALID, kat::DELETED] {
+    for predicate in [
+        kat::KIND,
+        kat::MODIFIED,
+        kat::HASH,
+        kat::PUBLISHER,
+        kat::WARNINGS,
+        kat::INVALID,
+        kat::DELETED,
+    ] {
         remove_values(tx, iri, predicate)?;
     }
     Ok(())
 }
 
-fn set_site_value(tx: &mut Transaction<'_>, predicate: NamedNodeRef<'_>, value: Literal) -> Result<(), StoreError> {
+fn set_site_value(
+    tx: &mut Transaction<'_>,
+    predicate: NamedNodeRef<'_>,
+    value: Literal,
+) -> Result<(), StoreError> {
     let site = NamedNode::new_unchecked(kat::SITE.as_str());
     remove_values(tx, site.as_ref(), predicate)?;
     tx.insert(Quad::new(site, predicate, value, GraphName::DefaultGraph).as_ref());
@@ -316,7 +464,10 @@ fn now_literal() -> Literal {
     let now = now
         .replace_millisecond(now.millisecond())
         .expect("milliseconds are valid");
-    Literal::new_typed_literal(now.format(&Rfc3339).expect("RFC 3339 formats"), xsd::DATE_TIME)
+    Literal::new_typed_literal(
+        now.format(&Rfc3339).expect("RFC 3339 formats"),
+        xsd::DATE_TIME,
+    )
 }
 
 /// Parses an xsd:dateTime lexical form as written by katalog.

@@ -71,14 +71,17 @@ impl Record {
     /// The record's publisher (`dcterms:publisher` of its root), which decides the
     /// organisation catalogue it is listed in.
     pub fn publisher(&self) -> Option<&NamedNode> {
-        self.triples.iter().find_map(|t| match (&t.subject, &t.object) {
-            (NamedOrBlankNode::NamedNode(s), Term::NamedNode(o))
-                if *s == self.iri && t.predicate.as_ref() == crate::rdf::ns::dcterms::PUBLISHER =>
-            {
-                Some(o)
-            }
-            _ => None,
-        })
+        self.triples
+            .iter()
+            .find_map(|t| match (&t.subject, &t.object) {
+                (NamedOrBlankNode::NamedNode(s), Term::NamedNode(o))
+                    if *s == self.iri
+                        && t.predicate.as_ref() == crate::rdf::ns::dcterms::PUBLISHER =>
+                {
+                    Some(o)
+                }
+                _ => None,
+            })
     }
 }
 
@@ -100,6 +103,13 @@ fn is_derived_catalog_link(predicate: &NamedNode) -> bool {
 /// (e.g. `{base}datasets/{id}`), derived from their content so re-loading the same file
 /// gives the same IRIs.
 pub fn split_records(triples: Vec<Triple>, base: &str) -> Split {
+    // A graph is a set: documents often repeat a shared description (the publisher in
+    // every dataset), and each copy would otherwise be carried into every record.
+    let mut seen = HashSet::with_capacity(triples.len());
+    let triples: Vec<Triple> = triples
+        .into_iter()
+        .filter(|t| seen.insert(t.clone()))
+        .collect();
     let triples = mint_blank_roots(triples, base);
     let by_subject = index_by_subject(&triples);
     let roots = find_roots(&triples);
@@ -115,7 +125,10 @@ pub fn split_records(triples: Vec<Triple>, base: &str) -> Split {
         while let Some(node) = queue.pop_front() {
             covered.insert(node);
             for triple in by_subject.get(node).into_iter().flatten() {
-                if node == root && *kind == RecordKind::Catalog && is_derived_catalog_link(&triple.predicate) {
+                if node == root
+                    && *kind == RecordKind::Catalog
+                    && is_derived_catalog_link(&triple.predicate)
+                {
                     continue;
                 }
                 record_triples.push((*triple).clone());
@@ -245,14 +258,45 @@ mod tests {
             <nowhere> dct:title "loose" ."#,
         );
         assert_eq!(s.records.len(), 3);
-        let d1 = s.records.iter().find(|r| r.iri.as_str() == "http://x.se/d1").unwrap();
+        let d1 = s
+            .records
+            .iter()
+            .find(|r| r.iri.as_str() == "http://x.se/d1")
+            .unwrap();
         assert_eq!(d1.triples.len(), 6);
-        let d2 = s.records.iter().find(|r| r.iri.as_str() == "http://x.se/d2").unwrap();
+        let d2 = s
+            .records
+            .iter()
+            .find(|r| r.iri.as_str() == "http://x.se/d2")
+            .unwrap();
         assert_eq!(d2.triples.len(), 5);
-        let cat = s.records.iter().find(|r| r.kind == RecordKind::Catalog).unwrap();
+        let cat = s
+            .records
+            .iter()
+            .find(|r| r.kind == RecordKind::Catalog)
+            .unwrap();
         // The dcat:dataset links are derived, not stored.
         assert_eq!(cat.triples.len(), 3);
         assert_eq!(s.unattached, 1);
+    }
+
+    #[test]
+    fn repeated_descriptions_are_carried_once() {
+        let org = "<http://x.se/org> <http://xmlns.com/foaf/0.1/name> \"Org\"@sv .\n";
+        let mut ttl = String::from(
+            "@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n",
+        );
+        for i in 0..3 {
+            ttl.push_str(&format!(
+                "<d{i}> a dcat:Dataset ; dct:publisher <http://x.se/org> .\n{org}"
+            ));
+        }
+        let s = split(&ttl);
+        assert!(
+            s.records.iter().all(|r| r.triples.len() == 3),
+            "{:?}",
+            s.records
+        );
     }
 
     #[test]
@@ -262,6 +306,11 @@ mod tests {
         let a = split(ttl);
         let b = split(ttl);
         assert_eq!(a.records[0].iri, b.records[0].iri);
-        assert!(a.records[0].iri.as_str().starts_with("http://x.se/datasets/"));
+        assert!(
+            a.records[0]
+                .iri
+                .as_str()
+                .starts_with("http://x.se/datasets/")
+        );
     }
 }

@@ -78,17 +78,26 @@ impl IntoResponse for AppError {
         // A validation report is RDF: Turtle unless the client asked for JSON.
         if let Self::Invalid(report, false) = &self {
             let triples: Vec<_> = report.to_graph().iter().map(|t| t.into_owned()).collect();
-            let body = crate::rdf::serialize_graph(&triples, crate::rdf::GraphFormat::Turtle).unwrap_or_default();
-            return (status, [(header::CONTENT_TYPE, "text/turtle; charset=utf-8")], body).into_response();
+            let body = crate::rdf::serialize_graph(&triples, crate::rdf::GraphFormat::Turtle)
+                .unwrap_or_default();
+            return (
+                status,
+                [(header::CONTENT_TYPE, "text/turtle; charset=utf-8")],
+                body,
+            )
+                .into_response();
         }
         let mut response = (status, axum::Json(self.body())).into_response();
         if let Self::Unavailable(_) = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-        }
-        if let Self::Unauthorized = self {
             response
                 .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"katalog\""));
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        if let Self::Unauthorized = self {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"katalog\""),
+            );
         }
         response
     }

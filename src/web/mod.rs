@@ -131,9 +131,12 @@ pub fn router(state: SharedState) -> Router {
 /// Serves until Ctrl-C or SIGTERM, then flushes the store.
 pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result<()> {
     let app = router(state.clone());
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     if let Err(e) = state.catalogue.flush() {
         tracing::error!(error = %e, "flushing the store failed");
     }
@@ -146,7 +149,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -81,10 +81,18 @@ fn shown(term: &Term, base: &str) -> Shown {
         Term::NamedNode(n) => Shown {
             text: compact(n.as_str()),
             // Our own IRIs link to their page here; others to where they point.
-            href: Some(n.as_str().strip_prefix(base).map_or(n.as_str().to_owned(), |p| format!("/{p}"))),
+            href: Some(
+                n.as_str()
+                    .strip_prefix(base)
+                    .map_or(n.as_str().to_owned(), |p| format!("/{p}")),
+            ),
             lang: None,
         },
-        Term::BlankNode(b) => Shown { text: format!("_:{}", b.as_str()), href: None, lang: None },
+        Term::BlankNode(b) => Shown {
+            text: format!("_:{}", b.as_str()),
+            href: None,
+            lang: None,
+        },
         Term::Literal(l) => Shown {
             text: l.value().to_owned(),
             href: None,
@@ -95,8 +103,14 @@ fn shown(term: &Term, base: &str) -> Shown {
 
 fn section(triples: &[Triple], subject: &NamedOrBlankNode, base: &str) -> Section {
     let mut properties: BTreeMap<String, Vec<Shown>> = BTreeMap::new();
-    for t in triples.iter().filter(|t| &t.subject == subject && t.predicate.as_ref() != rdf::TYPE) {
-        properties.entry(compact(t.predicate.as_str())).or_default().push(shown(&t.object, base));
+    for t in triples
+        .iter()
+        .filter(|t| &t.subject == subject && t.predicate.as_ref() != rdf::TYPE)
+    {
+        properties
+            .entry(compact(t.predicate.as_str()))
+            .or_default()
+            .push(shown(&t.object, base));
     }
     let types: Vec<Shown> = triples
         .iter()
@@ -117,13 +131,27 @@ fn section(triples: &[Triple], subject: &NamedOrBlankNode, base: &str) -> Sectio
     }
 }
 
-pub fn resource_page(state: &AppState, iri: &NamedNode, triples: &[Triple]) -> Result<Html<String>, AppError> {
+pub fn resource_page(
+    state: &AppState,
+    iri: &NamedNode,
+    triples: &[Triple],
+) -> Result<Html<String>, AppError> {
     let base = &state.config.base_uri;
     let main: NamedOrBlankNode = iri.clone().into();
-    let mut others: Vec<&NamedOrBlankNode> = triples.iter().map(|t| &t.subject).filter(|s| **s != main).collect();
+    let mut others: Vec<&NamedOrBlankNode> = triples
+        .iter()
+        .map(|t| &t.subject)
+        .filter(|s| **s != main)
+        .collect();
     others.dedup();
-    let related: Vec<Section> = others.into_iter().map(|s| section(triples, s, base)).collect();
-    let path = iri.as_str().strip_prefix(base.as_str()).map(|p| format!("/{p}"));
+    let related: Vec<Section> = others
+        .into_iter()
+        .map(|s| section(triples, s, base))
+        .collect();
+    let path = iri
+        .as_str()
+        .strip_prefix(base.as_str())
+        .map(|p| format!("/{p}"));
     render(
         "resource.html",
         context! {
@@ -149,33 +177,49 @@ struct Organisation {
 }
 
 pub async fn home(State(state): State<SharedState>) -> Result<Html<String>, AppError> {
-    let (listed, organisations) = tokio::task::spawn_blocking(move || -> Result<(Vec<Listed>, Vec<Organisation>), AppError> {
-        let index = state.catalogue.index()?;
-        let base = &state.config.base_uri;
-        let organisations = index
-            .publishers()
-            .into_iter()
-            .map(|p| Organisation { key: crate::feeds::organisations::org_key(p), iri: p.to_string() })
-            .collect();
-        let listed = index
-            .members()
-            .map(|info| {
-                let triples = state.catalogue.record(info.iri.as_ref())?.unwrap_or_default();
-                let label = label_of(&triples, &info.iri.clone().into()).unwrap_or_else(|| info.iri.to_string());
-                let href = info.iri.as_str().strip_prefix(base.as_str()).map_or(info.iri.as_str().to_owned(), |p| format!("/{p}"));
-                let kind = match info.kind {
-                    crate::store::RecordKind::DataService => "Datatjänst",
-                    crate::store::RecordKind::DatasetSeries => "Serie",
-                    _ => "Datamängd",
-                };
-                Ok(Listed { href, label, kind })
-            })
-            .collect::<Result<Vec<_>, AppError>>()?;
-        Ok((listed, organisations))
-    })
+    let (listed, organisations) = tokio::task::spawn_blocking(
+        move || -> Result<(Vec<Listed>, Vec<Organisation>), AppError> {
+            let index = state.catalogue.index()?;
+            let base = &state.config.base_uri;
+            let organisations = index
+                .publishers()
+                .into_iter()
+                .map(|p| Organisation {
+                    key: crate::feeds::organisations::org_key(p),
+                    iri: p.to_string(),
+                })
+                .collect();
+            let listed = index
+                .members()
+                .map(|info| {
+                    let triples = state
+                        .catalogue
+                        .record(info.iri.as_ref())?
+                        .unwrap_or_default();
+                    let label = label_of(&triples, &info.iri.clone().into())
+                        .unwrap_or_else(|| info.iri.to_string());
+                    let href = info
+                        .iri
+                        .as_str()
+                        .strip_prefix(base.as_str())
+                        .map_or(info.iri.as_str().to_owned(), |p| format!("/{p}"));
+                    let kind = match info.kind {
+                        crate::store::RecordKind::DataService => "Datatjänst",
+                        crate::store::RecordKind::DatasetSeries => "Serie",
+                        _ => "Datamängd",
+                    };
+                    Ok(Listed { href, label, kind })
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
+            Ok((listed, organisations))
+        },
+    )
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
-    render("home.html", context! { records => listed, organisations => organisations })
+    render(
+        "home.html",
+        context! { records => listed, organisations => organisations },
+    )
 }
 
 pub fn sparql_page() -> Result<Html<String>, AppError> {

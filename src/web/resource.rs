@@ -17,9 +17,15 @@ enum View {
 
 fn choose_view(headers: &HeaderMap, extension: Option<&str>) -> Result<View, AppError> {
     if let Some(ext) = extension {
-        return GraphFormat::from_extension(ext).map(View::Rdf).ok_or(AppError::NotFound);
+        return GraphFormat::from_extension(ext)
+            .map(View::Rdf)
+            .ok_or(AppError::NotFound);
     }
-    let mut offers: Vec<(&str, View)> = RDF_OFFERS.iter().take(4).map(|(m, f)| (*m, View::Rdf(*f))).collect();
+    let mut offers: Vec<(&str, View)> = RDF_OFFERS
+        .iter()
+        .take(4)
+        .map(|(m, f)| (*m, View::Rdf(*f)))
+        .collect();
     offers.insert(1, ("text/html", View::Html));
     offers.push(("application/xhtml+xml", View::Html));
     negotiate(accept_header(headers), &offers).ok_or_else(|| {
@@ -36,7 +42,9 @@ pub async fn dereference(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if method != Method::GET && method != Method::HEAD {
-        return Err(AppError::MethodNotAllowed(format!("{method} is not allowed here")));
+        return Err(AppError::MethodNotAllowed(format!(
+            "{method} is not allowed here"
+        )));
     }
     let path = uri.path().to_owned();
     let (stem, extension) = split_extension(&path);
@@ -58,7 +66,9 @@ pub async fn dereference(
 /// The IRI as written in the request and, if different, percent-decoded (IRIs may hold
 /// non-ASCII letters such as `förskolor`, which arrive encoded).
 fn iri_forms(raw: &str) -> Vec<NamedNode> {
-    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned();
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
+        .into_owned();
     let mut forms: Vec<NamedNode> = NamedNode::new(raw).into_iter().collect();
     if decoded != raw {
         forms.extend(NamedNode::new(decoded));
@@ -100,7 +110,10 @@ async fn lookup(state: &SharedState, iri: NamedNode) -> Result<Option<Found>, Ap
 
 /// `{base}organisations/{key}/catalog`: the generated catalogue of one organisation with its
 /// records, so a harvester following `dcterms:hasPart` gets the whole sub-catalogue.
-fn organisation_catalog(state: &SharedState, iri: &NamedNode) -> Result<Option<Vec<Triple>>, AppError> {
+fn organisation_catalog(
+    state: &SharedState,
+    iri: &NamedNode,
+) -> Result<Option<Vec<Triple>>, AppError> {
     let Some(key) = iri
         .as_str()
         .strip_prefix(&format!("{}organisations/", state.config.base_uri))
@@ -121,7 +134,12 @@ fn organisation_catalog(state: &SharedState, iri: &NamedNode) -> Result<Option<V
     Ok(Some(triples))
 }
 
-fn respond(state: &SharedState, mut found: Found, view: View, headers: &HeaderMap) -> Result<Response, AppError> {
+fn respond(
+    state: &SharedState,
+    mut found: Found,
+    view: View,
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
     sort_triples(&mut found.triples);
     let format_name = match view {
         View::Rdf(f) => f.extension(),
@@ -135,11 +153,13 @@ fn respond(state: &SharedState, mut found: Found, view: View, headers: &HeaderMa
     match view {
         View::Rdf(format) => rdf_response(&found.triples, format, Some(&validators)),
         View::Html => {
-            let mut response = pages::resource_page(state, &found.iri, &found.triples)?.into_response();
+            let mut response =
+                pages::resource_page(state, &found.iri, &found.triples)?.into_response();
             validators.apply(response.headers_mut());
-            response
-                .headers_mut()
-                .insert(axum::http::header::VARY, axum::http::HeaderValue::from_static("Accept"));
+            response.headers_mut().insert(
+                axum::http::header::VARY,
+                axum::http::HeaderValue::from_static("Accept"),
+            );
             Ok(response)
         }
     }

@@ -27,11 +27,15 @@ pub fn accept_header(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The syntax for a request: the extension if one was given, else the `Accept` header.
-pub fn choose_format(headers: &HeaderMap, extension: Option<&str>) -> Result<GraphFormat, AppError> {
+pub fn choose_format(
+    headers: &HeaderMap,
+    extension: Option<&str>,
+) -> Result<GraphFormat, AppError> {
     if let Some(ext) = extension {
         return GraphFormat::from_extension(ext).ok_or(AppError::NotFound);
     }
-    negotiate(accept_header(headers), &RDF_OFFERS).ok_or_else(|| AppError::NotAcceptable(offered_types()))
+    negotiate(accept_header(headers), &RDF_OFFERS)
+        .ok_or_else(|| AppError::NotAcceptable(offered_types()))
 }
 
 /// Validators of a representation, checked against the request's conditional headers.
@@ -56,7 +60,10 @@ impl Conditional {
 
     /// True when the client's copy is current (RFC 9110 section 13.2.2: If-None-Match wins).
     pub fn is_fresh(&self, headers: &HeaderMap) -> bool {
-        if let Some(tags) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+        if let Some(tags) = headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+        {
             return tags
                 .split(',')
                 .map(|t| t.trim().trim_start_matches("W/"))
@@ -90,7 +97,9 @@ impl Conditional {
     pub fn not_modified(&self) -> Response {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         self.apply(response.headers_mut());
-        response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Accept"));
         response
     }
 }
@@ -102,11 +111,7 @@ pub fn rdf_response(
     conditional: Option<&Conditional>,
 ) -> Result<Response, AppError> {
     let body = serialize_graph(triples, format).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut response = (
-        [(header::CONTENT_TYPE, format.content_type())],
-        body,
-    )
-        .into_response();
+    let mut response = ([(header::CONTENT_TYPE, format.content_type())], body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("Accept"));
     if let Some(c) = conditional {

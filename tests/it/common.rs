@@ -62,7 +62,9 @@ impl Server {
             .expect("katalog starts");
         let stdout = child.stdout.take().expect("stdout piped");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("reads the listening line");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("reads the listening line");
         let addr = line
             .trim()
             .strip_prefix("listening on ")
@@ -72,13 +74,19 @@ impl Server {
             child,
             addr,
             // No pooled connections: a server may close one after refusing a body (413).
-            client: Client::builder().timeout(Duration::from_secs(120)).pool_max_idle_per_host(0).build().unwrap(),
+            client: Client::builder()
+                .timeout(Duration::from_secs(120))
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap(),
         }
     }
 
     /// The URL of a path on this server, or of one of our IRIs.
     pub fn url(&self, path_or_iri: &str) -> String {
-        let path = path_or_iri.strip_prefix(BASE.trim_end_matches('/')).unwrap_or(path_or_iri);
+        let path = path_or_iri
+            .strip_prefix(BASE.trim_end_matches('/'))
+            .unwrap_or(path_or_iri);
         format!("{}{}", self.addr, path)
     }
 
@@ -124,17 +132,22 @@ impl Drop for Server {
 
 /// A fresh temporary store directory.
 pub fn temp_store() -> tempfile::TempDir {
-    tempfile::Builder::new().prefix("katalog-test").tempdir().unwrap()
+    tempfile::Builder::new()
+        .prefix("katalog-test")
+        .tempdir()
+        .unwrap()
 }
 
 pub fn demo_catalog() -> String {
-    std::fs::read_to_string(root().join("examples/demo-catalog.ttl")).expect("examples/demo-catalog.ttl")
+    std::fs::read_to_string(root().join("examples/demo-catalog.ttl"))
+        .expect("examples/demo-catalog.ttl")
 }
 
 /// Parses a response body of the given syntax, relative IRIs against BASE.
 pub fn parse(body: &[u8], media_type: &str) -> Vec<oxigraph::model::Triple> {
     let format = katalog::rdf::input_format_for_media_type(media_type).expect("known syntax");
-    katalog::rdf::parse_graph(body, format, Some(BASE)).unwrap_or_else(|e| panic!("unparsable {media_type}: {e}"))
+    katalog::rdf::parse_graph(body, format, Some(BASE))
+        .unwrap_or_else(|e| panic!("unparsable {media_type}: {e}"))
 }
 
 /// Triples of a Turtle document with relative IRIs resolved against BASE.
@@ -144,7 +157,9 @@ pub fn turtle(text: &str) -> Vec<oxigraph::model::Triple> {
 
 /// `application/x-www-form-urlencoded` text of name/value pairs.
 pub fn form(pairs: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
 }
 
 /// `/sparql?query=…`

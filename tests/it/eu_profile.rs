@@ -237,13 +237,21 @@ fn served_eu_export_conforms_to_eu_dcat_ap() {
     let Some(set) = EuSet::find() else { return };
     let dir = common::temp_store();
     let server = crate::common::Server::start_in(dir.path(), &[]);
-    assert!(server.publish(&common::demo_catalog()).status().is_success());
+    assert!(
+        server
+            .publish(&common::demo_catalog())
+            .status()
+            .is_success()
+    );
     let by_query = server
         .get("/datasets/dcat?profile=dcat-ap")
         .header("accept", "application/n-triples")
         .send()
         .unwrap();
-    assert_eq!(by_query.headers()["content-profile"], "<http://data.europa.eu/r5r/>");
+    assert_eq!(
+        by_query.headers()["content-profile"],
+        "<http://data.europa.eu/r5r/>"
+    );
     let body = by_query.bytes().unwrap();
     let by_header = server
         .get("/datasets/dcat")
@@ -254,12 +262,22 @@ fn served_eu_export_conforms_to_eu_dcat_ap() {
         .bytes()
         .unwrap();
     assert_eq!(body, by_header);
-    let plain = server.get("/datasets/dcat").header("accept", "application/n-triples").send().unwrap();
+    let plain = server
+        .get("/datasets/dcat")
+        .header("accept", "application/n-triples")
+        .send()
+        .unwrap();
     assert!(!plain.headers().contains_key("content-profile"));
     let eu = common::parse(&body, "application/n-triples");
     let swedish = common::parse(&plain.bytes().unwrap(), "application/n-triples");
     assert!(katalog_counts(&set, &swedish, Stage::Swedish, "served").total() > 0);
-    assert_eq!(katalog_counts(&set, &eu, Stage::Exported, "served").total(), 0);
+    assert_eq!(
+        katalog_counts(&set, &eu, Stage::Exported, "served").total(),
+        0
+    );
     let Some(python) = python() else { return };
-    assert_eq!(pyshacl_counts(&python, &set, &eu, Stage::Exported, "served").total(), 0);
+    assert_eq!(
+        pyshacl_counts(&python, &set, &eu, Stage::Exported, "served").total(),
+        0
+    );
 }

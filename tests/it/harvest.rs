@@ -9,14 +9,21 @@ fn published(datasets: usize) -> (Server, tempfile::TempDir) {
     let dir = common::temp_store();
     let server = Server::start_in(dir.path(), &["--max-body", "100000000"]);
     let response = server.publish(&katalog::generate::catalogue_turtle(datasets));
-    assert!(response.status().is_success(), "{}", response.text().unwrap());
+    assert!(
+        response.status().is_success(),
+        "{}",
+        response.text().unwrap()
+    );
     (server, dir)
 }
 
 fn subjects_of_type(triples: &[Triple], class: &str) -> Vec<String> {
     let mut found: Vec<String> = triples
         .iter()
-        .filter(|t| t.predicate.as_str() == katalog::rdf::ns::rdf::TYPE.as_str() && t.object.to_string() == format!("<{class}>"))
+        .filter(|t| {
+            t.predicate.as_str() == katalog::rdf::ns::rdf::TYPE.as_str()
+                && t.object.to_string() == format!("<{class}>")
+        })
         .map(|t| t.subject.to_string())
         .collect();
     found.sort();
@@ -31,23 +38,50 @@ fn unpaged_document_is_byte_stable_compressed_and_split_by_organisation() {
     let (server, _dir) = published(40);
     let first = server.get("/datasets/dcat").send().unwrap();
     assert_eq!(first.status(), 200);
-    assert!(first.headers()["content-type"].to_str().unwrap().starts_with("application/rdf+xml"));
+    assert!(
+        first.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/rdf+xml")
+    );
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
     let a = first.bytes().unwrap();
-    let b = server.get("/datasets/dcat").send().unwrap().bytes().unwrap();
+    let b = server
+        .get("/datasets/dcat")
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
     assert_eq!(a, b, "unchanged data must give the same bytes");
-    assert_eq!(server.get("/datasets/dcat").header("if-none-match", &etag).send().unwrap().status(), 304);
-    let gzip = server.get("/datasets/dcat").header("accept-encoding", "gzip").send().unwrap();
+    assert_eq!(
+        server
+            .get("/datasets/dcat")
+            .header("if-none-match", &etag)
+            .send()
+            .unwrap()
+            .status(),
+        304
+    );
+    let gzip = server
+        .get("/datasets/dcat")
+        .header("accept-encoding", "gzip")
+        .send()
+        .unwrap();
     assert_eq!(gzip.headers()["content-encoding"], "gzip");
 
     let triples = common::parse(&a, "application/rdf+xml");
     assert_eq!(subjects_of_type(&triples, DATASET).len(), 40);
     // Four publishers in the generated catalogue: one sub-catalogue each.
-    let parts: Vec<&Triple> = triples.iter().filter(|t| t.predicate.as_ref() == katalog::rdf::ns::dcterms::HAS_PART).collect();
+    let parts: Vec<&Triple> = triples
+        .iter()
+        .filter(|t| t.predicate.as_ref() == katalog::rdf::ns::dcterms::HAS_PART)
+        .collect();
     assert_eq!(parts.len(), 4);
     let mut total = 0;
     for part in parts {
-        let Term::NamedNode(catalog) = &part.object else { panic!("part is not an IRI") };
+        let Term::NamedNode(catalog) = &part.object else {
+            panic!("part is not an IRI")
+        };
         let document = catalog.as_str().replace("/catalog", "/datasets/dcat");
         let response = server.get(&document).send().unwrap();
         assert_eq!(response.status(), 200, "{document}");
@@ -56,11 +90,33 @@ fn unpaged_document_is_byte_stable_compressed_and_split_by_organisation() {
         assert_eq!(datasets.len(), 10);
         total += datasets.len();
         // The organisation catalogue dereferences too.
-        assert_eq!(server.get(catalog.as_str()).header("accept", "text/turtle").send().unwrap().status(), 200);
+        assert_eq!(
+            server
+                .get(catalog.as_str())
+                .header("accept", "text/turtle")
+                .send()
+                .unwrap()
+                .status(),
+            200
+        );
     }
     assert_eq!(total, 40);
-    assert_eq!(server.get("/organisations/2120009994/datasets/dcat").send().unwrap().status(), 200);
-    assert_eq!(server.get("/organisations/0000000000/datasets/dcat").send().unwrap().status(), 404);
+    assert_eq!(
+        server
+            .get("/organisations/2120009994/datasets/dcat")
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        server
+            .get("/organisations/0000000000/datasets/dcat")
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
 }
 
 #[test]
@@ -70,14 +126,33 @@ fn records_failing_the_shapes_are_left_out_and_listed_for_their_publisher() {
                <datasets/bad> a dcat:Dataset ; dcterms:publisher <http://dataportal.se/organisation/SE2120009994> .\n";
     {
         let server = Server::start_in(dir.path(), &["--no-validation"]);
-        assert!(server.publish(&katalog::generate::catalogue_turtle(4)).status().is_success());
+        assert!(
+            server
+                .publish(&katalog::generate::catalogue_turtle(4))
+                .status()
+                .is_success()
+        );
         assert!(server.publish(bad).status().is_success());
     }
     let server = Server::start_in(dir.path(), &[]);
-    let body = server.get("/datasets/dcat").header("accept", "application/n-triples").send().unwrap().text().unwrap();
-    assert!(!body.contains("datasets/bad>"), "a failing record must not be harvested");
+    let body = server
+        .get("/datasets/dcat")
+        .header("accept", "application/n-triples")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        !body.contains("datasets/bad>"),
+        "a failing record must not be harvested"
+    );
     assert!(body.contains("datasets/d0>"));
-    let problems: serde_json::Value = server.get("/organisations/2120009994/problems").send().unwrap().json().unwrap();
+    let problems: serde_json::Value = server
+        .get("/organisations/2120009994/problems")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     let listed = problems["leftOutOfFeeds"].as_array().unwrap();
     assert_eq!(listed.len(), 1, "{problems}");
     assert_eq!(listed[0]["record"], format!("{BASE}datasets/bad"));
@@ -89,8 +164,17 @@ fn replay(server: &Server) -> BTreeMap<String, Vec<Triple>> {
     let mut quads: Vec<Quad> = Vec::new();
     let mut url = Some("/ldes".to_owned());
     while let Some(next) = url.take() {
-        let body = server.get(&next).header("accept", "application/trig").send().unwrap().bytes().unwrap();
-        let page: Vec<Quad> = RdfParser::from_format(RdfFormat::TriG).for_slice(&body).map(|q| q.unwrap()).collect();
+        let body = server
+            .get(&next)
+            .header("accept", "application/trig")
+            .send()
+            .unwrap()
+            .bytes()
+            .unwrap();
+        let page: Vec<Quad> = RdfParser::from_format(RdfFormat::TriG)
+            .for_slice(&body)
+            .map(|q| q.unwrap())
+            .collect();
         url = page
             .iter()
             .find(|q| q.predicate.as_str() == "https://w3id.org/tree#node")
@@ -98,7 +182,12 @@ fn replay(server: &Server) -> BTreeMap<String, Vec<Triple>> {
         quads.extend(page);
     }
     let value = |s: &NamedOrBlankNode, p: &str| {
-        quads.iter().find(|q| &q.subject == s && q.predicate.as_str() == p && q.graph_name.is_default_graph()).map(|q| q.object.clone())
+        quads
+            .iter()
+            .find(|q| {
+                &q.subject == s && q.predicate.as_str() == p && q.graph_name.is_default_graph()
+            })
+            .map(|q| q.object.clone())
     };
     let mut members: Vec<(String, u64, NamedOrBlankNode)> = quads
         .iter()
@@ -108,26 +197,42 @@ fn replay(server: &Server) -> BTreeMap<String, Vec<Triple>> {
                 Term::NamedNode(n) => n.clone().into(),
                 other => panic!("member {other}"),
             };
-            let published = match value(&member, "https://www.w3.org/ns/activitystreams#published") {
+            let published = match value(&member, "https://www.w3.org/ns/activitystreams#published")
+            {
                 Some(Term::Literal(l)) => l.value().to_owned(),
                 other => panic!("published {other:?}"),
             };
-            let seq = member.to_string().trim_end_matches('>').rsplit('/').next().unwrap().parse().unwrap();
+            let seq = member
+                .to_string()
+                .trim_end_matches('>')
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
             (published, seq, member)
         })
         .collect();
     members.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     let mut graphs: BTreeMap<String, Vec<Triple>> = BTreeMap::new();
     for (_, _, member) in members {
-        let object = value(&member, "https://www.w3.org/ns/activitystreams#object").unwrap().to_string();
-        let kind = value(&member, katalog::rdf::ns::rdf::TYPE.as_str()).unwrap().to_string();
+        let object = value(&member, "https://www.w3.org/ns/activitystreams#object")
+            .unwrap()
+            .to_string();
+        let kind = value(&member, katalog::rdf::ns::rdf::TYPE.as_str())
+            .unwrap()
+            .to_string();
         if kind.ends_with("#Delete>") {
             graphs.remove(&object);
         } else {
-            let NamedOrBlankNode::NamedNode(name) = &member else { unreachable!() };
+            let NamedOrBlankNode::NamedNode(name) = &member else {
+                unreachable!()
+            };
             let state: Vec<Triple> = quads
                 .iter()
-                .filter(|q| q.graph_name.to_string() == NamedNode::new_unchecked(name.as_str()).to_string())
+                .filter(|q| {
+                    q.graph_name.to_string() == NamedNode::new_unchecked(name.as_str()).to_string()
+                })
                 .map(|q| Triple::new(q.subject.clone(), q.predicate.clone(), q.object.clone()))
                 .collect();
             graphs.insert(object, state);
@@ -140,7 +245,13 @@ fn replay(server: &Server) -> BTreeMap<String, Vec<Triple>> {
 fn replaying_the_ldes_feed_gives_the_served_records() {
     let (server, _dir) = published(150);
     // Update one, delete one, create one more: a mix of events over two feed pages.
-    let current = server.get("/datasets/d1").header("accept", "text/turtle").send().unwrap().text().unwrap();
+    let current = server
+        .get("/datasets/d1")
+        .header("accept", "text/turtle")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
     let put = server
         .put("/datasets/d1")
         .bearer_auth(TOKEN)
@@ -149,10 +260,24 @@ fn replaying_the_ldes_feed_gives_the_served_records() {
         .send()
         .unwrap();
     assert_eq!(put.status(), 200);
-    assert_eq!(server.delete("/datasets/d2").bearer_auth(TOKEN).send().unwrap().status(), 204);
+    assert_eq!(
+        server
+            .delete("/datasets/d2")
+            .bearer_auth(TOKEN)
+            .send()
+            .unwrap()
+            .status(),
+        204
+    );
     let replayed = replay(&server);
     let served = common::parse(
-        &server.get("/datasets/dcat").header("accept", "application/n-triples").send().unwrap().bytes().unwrap(),
+        &server
+            .get("/datasets/dcat")
+            .header("accept", "application/n-triples")
+            .send()
+            .unwrap()
+            .bytes()
+            .unwrap(),
         "application/n-triples",
     );
     let mut served_records = subjects_of_type(&served, DATASET);
@@ -162,11 +287,20 @@ fn replaying_the_ldes_feed_gives_the_served_records() {
     assert_eq!(replayed.keys().cloned().collect::<Vec<_>>(), served_records);
     for (record, triples) in &replayed {
         let iri = record.trim_matches(['<', '>']);
-        let body = server.get(iri).header("accept", "application/n-triples").send().unwrap().bytes().unwrap();
+        let body = server
+            .get(iri)
+            .header("accept", "application/n-triples")
+            .send()
+            .unwrap()
+            .bytes()
+            .unwrap();
         let expected = common::parse(&body, "application/n-triples");
         if iri == format!("{BASE}catalog") {
             // The catalogue's IRI is the paged feed: its description is part of each page.
-            assert!(triples.iter().all(|t| expected.contains(t)), "catalogue description differs after replay");
+            assert!(
+                triples.iter().all(|t| expected.contains(t)),
+                "catalogue description differs after replay"
+            );
             continue;
         }
         assert!(
@@ -174,7 +308,11 @@ fn replaying_the_ldes_feed_gives_the_served_records() {
             "{record} differs after replay:\nreplayed {triples:#?}\nserved {expected:#?}"
         );
     }
-    assert!(replayed[&format!("<{BASE}datasets/d1>")].iter().any(|t| t.object.to_string().contains("Uppdaterad")));
+    assert!(
+        replayed[&format!("<{BASE}datasets/d1>")]
+            .iter()
+            .any(|t| t.object.to_string().contains("Uppdaterad"))
+    );
 }
 
 fn check_feed(url: &str, allow_private: bool) -> (bool, String) {
@@ -184,26 +322,41 @@ fn check_feed(url: &str, allow_private: bool) -> (bool, String) {
         command.arg("--allow-private");
     }
     let output = command.output().unwrap();
-    (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr))
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr),
+    )
 }
 
 #[test]
 fn check_feed_passes_katalog_and_flags_real_world_problems() {
     let dir = common::temp_store();
     let server = Server::start_on_own_address(dir.path(), &[]);
-    assert!(server.publish(&katalog::generate::catalogue_turtle(12)).status().is_success());
+    assert!(
+        server
+            .publish(&katalog::generate::catalogue_turtle(12))
+            .status()
+            .is_success()
+    );
     let (ok, report) = check_feed(&server.url("/datasets/dcat"), true);
     assert!(ok, "{report}");
     assert!(report.contains("can harvest"), "{report}");
     // Four organisation sub-catalogues were followed.
-    assert_eq!(report.matches("/catalog: 3 datasets, 0 errors").count(), 4, "{report}");
+    assert_eq!(
+        report.matches("/catalog: 3 datasets, 0 errors").count(),
+        4,
+        "{report}"
+    );
 
     let (ok, report) = check_feed(&server.url("/datasets/dcat"), false);
     assert!(!ok);
     assert!(report.contains("private or local address"), "{report}");
 
     // A real Swedish catalogue whose datasets are all blank nodes.
-    let Some(real) = common::anchor("real-catalogs/raa-ksamsok-soch.rdf") else { return };
+    let Some(real) = common::anchor("real-catalogs/raa-ksamsok-soch.rdf") else {
+        return;
+    };
     let files = common::temp_store();
     std::fs::copy(real, files.path().join("soch.rdf")).unwrap();
     let store = common::temp_store();

@@ -5,7 +5,12 @@ use std::time::Duration;
 fn server(extra: &[&str]) -> (Server, tempfile::TempDir) {
     let dir = common::temp_store();
     let server = Server::start_in(dir.path(), extra);
-    assert!(server.publish(&katalog::generate::catalogue_turtle(20)).status().is_success());
+    assert!(
+        server
+            .publish(&katalog::generate::catalogue_turtle(20))
+            .status()
+            .is_success()
+    );
     (server, dir)
 }
 
@@ -16,24 +21,52 @@ const TITLES: &str = "PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dcterms: 
 fn select_in_every_results_format() {
     let (server, _dir) = server(&[]);
     for (accept, expected) in [
-        ("application/sparql-results+json", "application/sparql-results+json"),
-        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        (
+            "application/sparql-results+json",
+            "application/sparql-results+json",
+        ),
+        (
+            "application/sparql-results+xml",
+            "application/sparql-results+xml",
+        ),
         ("text/csv", "text/csv"),
         ("text/tab-separated-values", "text/tab-separated-values"),
     ] {
-        let response = server.get(&common::sparql_url(TITLES)).header("accept", accept).send().unwrap();
+        let response = server
+            .get(&common::sparql_url(TITLES))
+            .header("accept", accept)
+            .send()
+            .unwrap();
         assert_eq!(response.status(), 200, "{accept}");
-        assert!(response.headers()["content-type"].to_str().unwrap().starts_with(expected));
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(expected)
+        );
         assert!(response.text().unwrap().contains("Datamängd 7"));
     }
-    let json: serde_json::Value = server.get(&common::sparql_url(TITLES)).send().unwrap().json().unwrap();
+    let json: serde_json::Value = server
+        .get(&common::sparql_url(TITLES))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(json["results"]["bindings"].as_array().unwrap().len(), 20);
 }
 
 #[test]
 fn query_by_form_post_and_direct_post() {
     let (server, _dir) = server(&[]);
-    let form = server.post("/sparql").header("content-type", "application/x-www-form-urlencoded").body(common::form(&[("query", "ASK { ?s a <http://www.w3.org/ns/dcat#Dataset> }")])).send().unwrap();
+    let form = server
+        .post("/sparql")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(common::form(&[(
+            "query",
+            "ASK { ?s a <http://www.w3.org/ns/dcat#Dataset> }",
+        )]))
+        .send()
+        .unwrap();
     assert_eq!(form.status(), 200);
     assert!(form.text().unwrap().contains("true"));
     let direct = server
@@ -50,13 +83,36 @@ fn construct_and_describe_default_to_turtle() {
     let (server, _dir) = server(&[]);
     let construct = "CONSTRUCT { ?d <http://purl.org/dc/terms/title> ?t } WHERE { ?d <http://purl.org/dc/terms/title> ?t }";
     let response = server.get(&common::sparql_url(construct)).send().unwrap();
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/turtle"));
-    for accept in ["application/rdf+xml", "application/ld+json", "application/n-triples"] {
-        let response = server.get(&common::sparql_url(construct)).header("accept", accept).send().unwrap();
-        assert!(response.headers()["content-type"].to_str().unwrap().starts_with(accept));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/turtle")
+    );
+    for accept in [
+        "application/rdf+xml",
+        "application/ld+json",
+        "application/n-triples",
+    ] {
+        let response = server
+            .get(&common::sparql_url(construct))
+            .header("accept", accept)
+            .send()
+            .unwrap();
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(accept)
+        );
         assert!(!common::parse(&response.bytes().unwrap(), accept).is_empty());
     }
-    let describe = server.get(&common::sparql_url("DESCRIBE <http://katalog.test/datasets/d3>")).send().unwrap();
+    let describe = server
+        .get(&common::sparql_url(
+            "DESCRIBE <http://katalog.test/datasets/d3>",
+        ))
+        .send()
+        .unwrap();
     assert!(describe.text().unwrap().contains("Datamängd 3"));
 }
 
@@ -64,13 +120,30 @@ fn construct_and_describe_default_to_turtle() {
 fn updates_are_refused_and_change_nothing() {
     let (server, _dir) = server(&[]);
     let update = "DELETE WHERE { ?s ?p ?o }";
-    let by_form = server.post("/sparql").header("content-type", "application/x-www-form-urlencoded").body(common::form(&[("update", update)])).send().unwrap();
+    let by_form = server
+        .post("/sparql")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(common::form(&[("update", update)]))
+        .send()
+        .unwrap();
     assert_eq!(by_form.status(), 403);
-    let direct = server.post("/sparql").header("content-type", "application/sparql-update").body(update).send().unwrap();
+    let direct = server
+        .post("/sparql")
+        .header("content-type", "application/sparql-update")
+        .body(update)
+        .send()
+        .unwrap();
     assert_eq!(direct.status(), 403);
     let in_query = server.get(&common::sparql_url(update)).send().unwrap();
     assert_eq!(in_query.status(), 400);
-    let count = server.get(&common::sparql_url("SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://www.w3.org/ns/dcat#Dataset> }")).send().unwrap().text().unwrap();
+    let count = server
+        .get(&common::sparql_url(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://www.w3.org/ns/dcat#Dataset> }",
+        ))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
     assert!(count.contains("\"20\""));
 }
 
@@ -82,7 +155,12 @@ fn bookkeeping_is_not_visible() {
         "ASK { GRAPH ?g { ?s <https://w3id.org/katalog/internal#kind> ?o } }",
         "ASK { ?s <https://w3id.org/katalog/internal#lastChange> ?o }",
     ] {
-        let body = server.get(&common::sparql_url(query)).send().unwrap().text().unwrap();
+        let body = server
+            .get(&common::sparql_url(query))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
         assert!(body.contains("false"), "{query}: {body}");
     }
 }
@@ -105,7 +183,8 @@ fn row_cap_is_reported_in_a_header() {
     assert_eq!(json["results"]["bindings"].as_array().unwrap().len(), 5);
 }
 
-const EXPENSIVE: &str = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }";
+const EXPENSIVE: &str =
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }";
 
 #[test]
 fn slow_queries_fail_with_503_before_the_status_line() {
@@ -113,7 +192,12 @@ fn slow_queries_fail_with_503_before_the_status_line() {
     let started = std::time::Instant::now();
     let response = server.get(&common::sparql_url(EXPENSIVE)).send().unwrap();
     assert_eq!(response.status(), 503);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     assert!(response.text().unwrap().contains("took longer"));
     assert!(started.elapsed() < Duration::from_secs(30));
 }
@@ -124,11 +208,21 @@ fn concurrent_queries_are_bounded() {
     let server = std::sync::Arc::new(server);
     let slow = {
         let server = server.clone();
-        std::thread::spawn(move || server.get(&common::sparql_url(EXPENSIVE)).send().unwrap().status())
+        std::thread::spawn(move || {
+            server
+                .get(&common::sparql_url(EXPENSIVE))
+                .send()
+                .unwrap()
+                .status()
+        })
     };
     std::thread::sleep(Duration::from_millis(500));
     let second = server.get(&common::sparql_url("ASK {}")).send().unwrap();
-    assert_eq!(second.status(), 503, "a second query must not run while the slot is taken");
+    assert_eq!(
+        second.status(),
+        503,
+        "a second query must not run while the slot is taken"
+    );
     assert!(second.headers().contains_key("retry-after"));
     assert_eq!(slow.join().unwrap(), 503);
 }
@@ -136,8 +230,26 @@ fn concurrent_queries_are_bounded() {
 #[test]
 fn service_description_without_query() {
     let (server, _dir) = server(&[]);
-    let body = server.get("/sparql").header("accept", "text/turtle").send().unwrap().text().unwrap();
-    assert!(body.contains("sd:Service") || body.contains("sparql-service-description#Service"), "{body}");
-    let page = server.get("/sparql").header("accept", "text/html").send().unwrap();
-    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let body = server
+        .get("/sparql")
+        .header("accept", "text/turtle")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        body.contains("sd:Service") || body.contains("sparql-service-description#Service"),
+        "{body}"
+    );
+    let page = server
+        .get("/sparql")
+        .header("accept", "text/html")
+        .send()
+        .unwrap();
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
 }

@@ -15,11 +15,21 @@ fn iri(ns: &str, local: &str) -> oxigraph::model::NamedNode {
     oxigraph::model::NamedNode::new_unchecked(format!("{ns}{local}"))
 }
 
-fn object<'a>(g: &'a Graph, s: NamedOrBlankNodeRef<'_>, ns: &str, local: &str) -> Option<TermRef<'a>> {
+fn object<'a>(
+    g: &'a Graph,
+    s: NamedOrBlankNodeRef<'_>,
+    ns: &str,
+    local: &str,
+) -> Option<TermRef<'a>> {
     g.object_for_subject_predicate(s, &iri(ns, local))
 }
 
-fn objects<'a>(g: &'a Graph, s: NamedOrBlankNodeRef<'a>, ns: &str, local: &str) -> Vec<TermRef<'a>> {
+fn objects<'a>(
+    g: &'a Graph,
+    s: NamedOrBlankNodeRef<'a>,
+    ns: &str,
+    local: &str,
+) -> Vec<TermRef<'a>> {
     let p = iri(ns, local);
     g.objects_for_subject_predicate(s, &p).collect()
 }
@@ -43,7 +53,11 @@ fn as_subject(term: TermRef<'_>) -> NamedOrBlankNodeRef<'_> {
 fn list<'a>(g: &'a Graph, head: TermRef<'a>) -> Vec<TermRef<'a>> {
     let mut out = Vec::new();
     let mut node = head;
-    while node != TermRef::NamedNode(NamedNodeRef::new_unchecked("http://www.w3.org/1999/02/22-rdf-syntax-ns#nil")) {
+    while node
+        != TermRef::NamedNode(NamedNodeRef::new_unchecked(
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil",
+        ))
+    {
         let s = as_subject(node);
         out.push(object(g, s, RDF, "first").expect("list item"));
         node = object(g, s, RDF, "rest").expect("list rest");
@@ -58,7 +72,9 @@ struct Outcome {
 
 #[test]
 fn w3c_protocol_suite_read_only_tests() {
-    let Some(dir) = common::anchor("sparql/protocol-tests") else { return };
+    let Some(dir) = common::anchor("sparql/protocol-tests") else {
+        return;
+    };
     let manifest_path = dir.join("manifest.ttl");
     let base = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/protocol/manifest";
     let graph: Graph = RdfParser::from_format(RdfFormat::Turtle)
@@ -83,7 +99,9 @@ fn w3c_protocol_suite_read_only_tests() {
     }
     let server = Server::start_in(store.path(), &[]);
     let client = reqwest::blocking::Client::new();
-    let manifest = graph.subject_for_predicate_object(&iri(RDF, "type"), &iri(MF, "Manifest")).expect("manifest");
+    let manifest = graph
+        .subject_for_predicate_object(&iri(RDF, "type"), &iri(MF, "Manifest"))
+        .expect("manifest");
     let entries = list(&graph, object(&graph, manifest, MF, "entries").unwrap());
     let mut outcomes = Vec::new();
     let mut skipped = Vec::new();
@@ -117,7 +135,8 @@ fn w3c_protocol_suite_read_only_tests() {
             if let Some(body) = object(&graph, request, HT, "body") {
                 let body = as_subject(body);
                 let chars = text(object(&graph, body, CNT, "chars")).unwrap();
-                let encoding = text(object(&graph, body, CNT, "characterEncoding")).unwrap_or_default();
+                let encoding =
+                    text(object(&graph, body, CNT, "characterEncoding")).unwrap_or_default();
                 let bytes = if encoding.eq_ignore_ascii_case("UTF-16") {
                     let mut b = vec![0xFF, 0xFE];
                     b.extend(chars.encode_utf16().flat_map(u16::to_le_bytes));
@@ -139,12 +158,18 @@ fn w3c_protocol_suite_read_only_tests() {
                 problem = Some(format!("status {status}, expected {expected:?}"));
                 break;
             }
-            let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
             let body = response.text().unwrap_or_default();
             if let Some(format) = text(object(&graph, resp, MF, "expectedFormat")) {
                 let ok = match format.as_str() {
                     "boolean" | "tabular" => content_type.contains("sparql-results"),
-                    "RDF" => ["turtle", "rdf+xml", "n-triples", "ld+json"].iter().any(|t| content_type.contains(t)),
+                    "RDF" => ["turtle", "rdf+xml", "n-triples", "ld+json"]
+                        .iter()
+                        .any(|t| content_type.contains(t)),
                     _ => true,
                 };
                 if !ok {
@@ -160,13 +185,28 @@ fn w3c_protocol_suite_read_only_tests() {
                 }
             }
         }
-        outcomes.push(Outcome { name: format!("{id} ({name})"), problem });
+        outcomes.push(Outcome {
+            name: format!("{id} ({name})"),
+            problem,
+        });
     }
     let failures: Vec<String> = outcomes
         .iter()
         .filter_map(|o| o.problem.as_ref().map(|p| format!("{}: {p}", o.name)))
         .collect();
-    eprintln!("protocol suite: {} run, {} skipped (updates on a read-only endpoint)", outcomes.len(), skipped.len());
-    assert!(outcomes.len() >= 20, "too few tests ran: {}", outcomes.len());
-    assert!(failures.is_empty(), "failing protocol tests:\n{}", failures.join("\n"));
+    eprintln!(
+        "protocol suite: {} run, {} skipped (updates on a read-only endpoint)",
+        outcomes.len(),
+        skipped.len()
+    );
+    assert!(
+        outcomes.len() >= 20,
+        "too few tests ran: {}",
+        outcomes.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "failing protocol tests:\n{}",
+        failures.join("\n")
+    );
 }
