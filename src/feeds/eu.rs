@@ -635,7 +635,7 @@ fn with_datatype(literal: &Literal, datatype: NamedNodeRef<'_>) -> Literal {
     let plain = literal.datatype() == xsd::STRING && literal.language().is_none();
     let value = literal.value().trim();
     let valid = datatype != xsd::HEX_BINARY
-        || (value.len() % 2 == 0 && value.chars().all(|c| c.is_ascii_hexdigit()));
+        || (value.len().is_multiple_of(2) && value.chars().all(|c| c.is_ascii_hexdigit()));
     if plain && valid {
         Literal::new_typed_literal(value, datatype)
     } else {

@@ -26,8 +26,8 @@ use serde_json::json;
 pub fn routes() -> Router<SharedState> {
     let deref = crate::web::dereference;
     Router::new()
-        .route("/datasets", post(|s, h, b| create(s, h, b)))
-        .route("/dataservices", post(|s, h, b| create(s, h, b)))
+        .route("/datasets", post(create))
+        .route("/dataservices", post(create))
         .route(
             "/datasets/{id}",
             put(|s, p, h, b| replace(s, p, h, b, RecordKind::Dataset))

@@ -14,8 +14,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// Dense identifier of a term of the data graph or of the shapes' constants.
 pub type Id = u32;
 
-/// The FxHash function (as used by rustc): much faster than SipHash on the
-/// short keys we hash, and hash flooding is no concern for this index.
+/// The FxHash function (as used by rustc) with a final mixing step: much
+/// faster than SipHash, and hash flooding is no concern for this index.
 #[derive(Default, Clone, Copy)]
 pub struct FxHasher(u64);
 
@@ -56,7 +56,12 @@ impl Hasher for FxHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply only carries entropy upwards, and hash tables index
+        // with the low bits: fold the high bits down (MurmurHash3's finalizer).
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
     }
 }
 

@@ -53,32 +53,33 @@ const MAX_THREADS: usize = 8;
 /// number of threads.
 pub(crate) fn validate_all(context: &Context<'_>) -> (Vec<ValidationResult>, Vec<ShaclError>) {
     let work = context.work();
-    let mut results = Vec::new();
-    let mut errors = Vec::new();
-    for (mut chunk_results, mut chunk_errors) in run_chunks(context, &work) {
-        results.append(&mut chunk_results);
-        errors.append(&mut chunk_errors);
-    }
-    (results, errors)
+    let threads = if work.len() < PARALLEL_THRESHOLD {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_THREADS)
+    };
+    validate_on_threads(context, &work, threads)
 }
 
-type ChunkOutput = (Vec<ValidationResult>, Vec<ShaclError>);
-
-fn run_chunks(context: &Context<'_>, work: &[(ShapeId, Id)]) -> Vec<ChunkOutput> {
+/// Validates `work` split in `threads` contiguous chunks.
+pub(crate) fn validate_on_threads(
+    context: &Context<'_>,
+    work: &[(ShapeId, Id)],
+    threads: usize,
+) -> (Vec<ValidationResult>, Vec<ShaclError>) {
     let run_chunk = |chunk: &[(ShapeId, Id)]| {
         let mut validator = Validator::new(context);
         let mut results = Collect::default();
         validator.run(chunk, &mut results);
         (results.0, validator.errors)
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(MAX_THREADS);
-    if threads < 2 || work.len() < PARALLEL_THRESHOLD {
-        return vec![run_chunk(work)];
+    if threads < 2 || work.len() < 2 {
+        return run_chunk(work);
     }
     let chunk_size = work.len().div_ceil(threads);
-    std::thread::scope(|scope| {
+    let outputs = std::thread::scope(|scope| {
         let mut chunks = work.chunks(chunk_size);
         let first = chunks.next().unwrap_or_default();
         let handles: Vec<_> = chunks
@@ -91,7 +92,14 @@ fn run_chunks(context: &Context<'_>, work: &[(ShapeId, Id)]) -> Vec<ChunkOutput>
                 .map(|h| h.join().expect("validation thread panicked")),
         );
         outputs
-    })
+    });
+    let mut results = Vec::new();
+    let mut errors = Vec::new();
+    for (mut chunk_results, mut chunk_errors) in outputs {
+        results.append(&mut chunk_results);
+        errors.append(&mut chunk_errors);
+    }
+    (results, errors)
 }
 
 /// What every validation thread shares.

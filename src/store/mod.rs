@@ -50,7 +50,7 @@ pub struct Catalogue {
 impl Catalogue {
     /// Opens (or creates) the store in `dir`. RocksDB allows one process at a time.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(e))?;
+        std::fs::create_dir_all(dir).map_err(StorageError::Io)?;
         Ok(Self::from_store(Store::open(dir)?))
     }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 /// Relabels blank nodes `b{n}x{prefix}` in order of first appearance in the sorted triples,
 /// sorting with blank nodes masked so the random input labels do not influence the order.
-pub fn relabel_blank_nodes(triples: &mut Vec<Triple>, prefix: &str) {
+pub fn relabel_blank_nodes(triples: &mut [Triple], prefix: &str) {
     if !triples.iter().any(has_blank_node) {
         return;
     }

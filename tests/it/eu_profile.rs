@@ -118,7 +118,7 @@ fn pyshacl_counts(
     let base = run_pyshacl(
         python,
         &set.base,
-        &[data.clone()],
+        std::slice::from_ref(&data),
         stage,
         &format!("{label}, base + ranges"),
     );

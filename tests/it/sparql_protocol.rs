@@ -82,7 +82,7 @@ fn w3c_protocol_suite_read_only_tests() {
         .unwrap()
         .for_slice(&std::fs::read(&manifest_path).unwrap())
         .map(|q| q.unwrap())
-        .map(|q| oxigraph::model::Triple::from(q))
+        .map(oxigraph::model::Triple::from)
         .collect();
     let store = common::temp_store();
     // Stage the suite's graphs (data1..3.nt) as named graphs, as the tests expect.
