@@ -66,6 +66,13 @@ fn peak_rss_kb() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+fn peak_rss() -> String {
+    peak_rss_kb().map_or_else(
+        || "unknown".to_owned(),
+        |kb| format!("{:.1} MB", kb as f64 / 1024.0),
+    )
+}
+
 fn millis(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
@@ -100,9 +107,10 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "data: {} triples parsed in {}",
+        "data: {} triples parsed in {} (peak RSS so far {})",
         data.len(),
-        millis(start.elapsed())
+        millis(start.elapsed()),
+        peak_rss()
     );
 
     let mut times = Vec::with_capacity(args.runs);
@@ -142,9 +150,6 @@ fn main() -> ExitCode {
             println!("{line}");
         }
     }
-    match peak_rss_kb() {
-        Some(kb) => println!("peak RSS: {:.1} MB", kb as f64 / 1024.0),
-        None => println!("peak RSS: unknown"),
-    }
+    println!("peak RSS: {}", peak_rss());
     ExitCode::SUCCESS
 }

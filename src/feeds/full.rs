@@ -191,9 +191,14 @@ pub fn write_document_in(
             .record(member.as_ref())
             .map_err(std::io::Error::other)?
             .unwrap_or_default();
+        // Stored order (the store's graph index: grouped by subject, fixed for unchanged
+        // data) is already byte-stable; sorting 10 000 records by text costs more than the
+        // serialisation itself.
         let mut triples = in_profile(state, profile, triples);
-        sort_triples(&mut triples);
-        triples.dedup();
+        if profile == Profile::European {
+            sort_triples(&mut triples);
+            triples.dedup();
+        }
         for t in &triples {
             out.serialize_triple(t)?;
         }

@@ -67,8 +67,20 @@ pub fn isomorphic<'a, 'b>(
 }
 
 /// SHA-256 of the RDFC-1.0 canonical form: equal for isomorphic graphs.
-pub fn canonical_hash<'a>(triples: impl IntoIterator<Item = &'a Triple>) -> String {
+pub fn canonical_hash<'a>(triples: impl IntoIterator<Item = &'a Triple> + Clone) -> String {
     use sha2::{Digest, Sha256};
+    // Without blank nodes the canonical form is just the sorted, deduplicated N-Triples
+    // lines; RDFC-1.0's labelling machinery is only needed when there are blank nodes.
+    if !triples.clone().into_iter().any(|t| t.subject.is_blank_node() || t.object.is_blank_node()) {
+        let mut lines: Vec<String> = triples.into_iter().map(|t| format!("{t} .\n")).collect();
+        lines.sort_unstable();
+        lines.dedup();
+        let mut hasher = Sha256::new();
+        for line in &lines {
+            hasher.update(line.as_bytes());
+        }
+        return hex::encode(hasher.finalize());
+    }
     let quads: HashSet<([SimpleTerm<'static>; 3], Option<SimpleTerm<'static>>)> =
         to_sophia(triples).into_iter().map(|t| (t, None)).collect();
     let mut canonical = Vec::new();

@@ -89,17 +89,16 @@ pub struct ValidationResult {
 impl ValidationResult {
     /// The message to show: English if there is one, else untagged, else the first.
     pub fn message(&self) -> Option<&str> {
-        let by_language = |wanted: Option<&str>| {
-            self.messages.iter().find(|m| match (m.language(), wanted) {
-                (Some(language), Some(wanted)) => {
-                    language.eq_ignore_ascii_case(wanted) || language.starts_with("en-")
-                }
-                (None, None) => true,
-                _ => false,
+        let english = |m: &&Literal| {
+            m.language().is_some_and(|tag| {
+                let tag = tag.to_ascii_lowercase();
+                tag == "en" || tag.starts_with("en-")
             })
         };
-        by_language(Some("en"))
-            .or_else(|| by_language(None))
+        self.messages
+            .iter()
+            .find(english)
+            .or_else(|| self.messages.iter().find(|m| m.language().is_none()))
             .or_else(|| self.messages.first())
             .map(Literal::value)
     }
@@ -285,10 +284,10 @@ fn write_result_text(
     }
     out.push('\n');
     if let Some(value) = &result.value {
-        let _ = writeln!(out, "   | value: {}", short_term(value.as_ref()));
+        let _ = writeln!(out, "  | value: {}", short_term(value.as_ref()));
     }
     if let Some(message) = result.message() {
-        let _ = writeln!(out, "   = {message}");
+        let _ = writeln!(out, "  = {message}");
     }
 }
 
@@ -347,7 +346,7 @@ mod tests {
         let text = report.to_text();
         assert_eq!(
             text,
-            "error: <http://example.org/a>\n  --> dcterms:title (sh:MinCountConstraintComponent) [warning]\n   = First\n  --> dcterms:title (sh:MinCountConstraintComponent)\n   | value: \"x\"@sv\n   = Less than 1 values\n\ninfo: <http://example.org/b>\n  --> dcterms:title (sh:MinCountConstraintComponent)\n   = Other\n\n1 violation(s), 1 warning(s), 1 info(s)\n"
+            "error: <http://example.org/a>\n  --> dcterms:title (sh:MinCountConstraintComponent) [warning]\n  = First\n  --> dcterms:title (sh:MinCountConstraintComponent)\n  | value: \"x\"@sv\n  = Less than 1 values\n\ninfo: <http://example.org/b>\n  --> dcterms:title (sh:MinCountConstraintComponent)\n  = Other\n\n1 violation(s), 1 warning(s), 1 info(s)\n"
         );
     }
 

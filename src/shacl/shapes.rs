@@ -6,7 +6,7 @@ use super::constraints::{Constraint, compile_constraints};
 use super::index::{FxHashMap, Id};
 use super::path::{Path, PathPlan};
 use super::report::Severity;
-use super::shapes_graph::{ShapesGraph, as_bool};
+use super::shapes_graph::{ShapesGraph, as_bool, unique};
 use super::sparql::{ComponentLibrary, SparqlSetup};
 use super::vocab::sh;
 use oxrdf::vocab::{rdf, rdfs};
@@ -152,9 +152,7 @@ impl<'a> Compiler<'a> {
         ] {
             roots.extend(self.graph.subjects_with(predicate));
         }
-        let mut seen = std::collections::HashSet::new();
-        roots.retain(|r| seen.insert(*r));
-        roots
+        unique(roots)
     }
 
     /// The id of the shape at `node`, compiling it later if it is new.

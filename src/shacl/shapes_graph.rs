@@ -88,16 +88,12 @@ impl<'a> ShapesGraph<'a> {
 
     /// SHACL instances of `class`: nodes with `rdf:type` `class` or one of its subclasses.
     pub fn instances(self, class: NamedNodeRef<'a>) -> Vec<TermRef<'a>> {
-        let mut instances = Vec::new();
-        for class in self.subclasses(class) {
-            for instance in self.graph.subjects_for_predicate_object(rdf::TYPE, class) {
-                let instance = TermRef::from(instance);
-                if !instances.contains(&instance) {
-                    instances.push(instance);
-                }
-            }
-        }
-        instances
+        let graph = self.graph;
+        unique(self.subclasses(class).into_iter().flat_map(|class| {
+            graph
+                .subjects_for_predicate_object(rdf::TYPE, class)
+                .map(TermRef::from)
+        }))
     }
 
     /// Whether `node` is a SHACL instance of `class` in the shapes graph.
@@ -108,15 +104,21 @@ impl<'a> ShapesGraph<'a> {
 
     /// Subjects of the triples with `predicate`, without duplicates.
     pub fn subjects_with(self, predicate: NamedNodeRef<'_>) -> Vec<TermRef<'a>> {
-        let mut subjects: Vec<TermRef<'a>> = Vec::new();
-        for triple in self.graph.triples_for_predicate(predicate) {
-            let subject = triple.subject.into();
-            if subjects.last() != Some(&subject) && !subjects.contains(&subject) {
-                subjects.push(subject);
-            }
-        }
-        subjects
+        unique(
+            self.graph
+                .triples_for_predicate(predicate)
+                .map(|t| t.subject.into()),
+        )
     }
+}
+
+/// The items in order of first appearance, without duplicates.
+pub fn unique<'a>(items: impl IntoIterator<Item = TermRef<'a>>) -> Vec<TermRef<'a>> {
+    let mut seen = HashSet::new();
+    items
+        .into_iter()
+        .filter(|item| seen.insert(*item))
+        .collect()
 }
 
 /// `node` as a triple subject, `None` for literals.

@@ -67,7 +67,7 @@ fn default_messages() {
         text.starts_with("error: <http://example.org/d>\n"),
         "{text}"
     );
-    assert!(text.contains("  --> dcterms:publisher (sh:ClassConstraintComponent) [warning]\n   | value: <http://example.org/p>\n   = Value does not have class foaf:Agent\n"), "{text}");
+    assert!(text.contains("  --> dcterms:publisher (sh:ClassConstraintComponent) [warning]\n  | value: <http://example.org/p>\n  = Value does not have class foaf:Agent\n"), "{text}");
 }
 
 #[test]

@@ -39,6 +39,7 @@ impl Sink for Probe {
 pub(crate) struct Focus<'v> {
     pub shape_id: ShapeId,
     pub node: Id,
+    /// Sorted and without duplicates (a set, as SHACL defines value nodes).
     pub values: &'v [Id],
 }
 
