@@ -30,6 +30,23 @@
 //! assert!(report.has_violations());
 //! assert_eq!(report.results[0].message(), Some("Less than 1 values (minCount 1) for dcterms:title"));
 //! ```
+//!
+//! Choices where SHACL leaves room:
+//! - `sh:targetClass` and `sh:class` follow `rdfs:subClassOf` in the data graph
+//!   only (no ontology is merged in).
+//! - A recursive shape (a node reached again while checking it) is assumed to
+//!   conform at the point of recursion.
+//! - Results are not deduplicated: a shape reached twice reports twice, as the
+//!   W3C suite expects.
+//! - Shapes without `sh:message` get an English message (tagged `@en`).
+//! - SHACL-SPARQL queries run on an in-memory oxigraph store built per
+//!   validation (only when the shapes use SPARQL), with the shapes graph as the
+//!   named graph `$shapesGraph`. Queries breaking the pre-binding rules of
+//!   SHACL 5.3.1 are refused when compiling.
+//!
+//! Module map: `shapes` compiles the shapes graph (with `constraints`, `path`
+//! and `sparql`), `index` indexes the data graph, `validator` and `components`
+//! evaluate, `report` and `messages` describe the outcome.
 
 mod components;
 mod constraints;
