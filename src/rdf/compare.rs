@@ -71,7 +71,11 @@ pub fn canonical_hash<'a>(triples: impl IntoIterator<Item = &'a Triple> + Clone)
     use sha2::{Digest, Sha256};
     // Without blank nodes the canonical form is just the sorted, deduplicated N-Triples
     // lines; RDFC-1.0's labelling machinery is only needed when there are blank nodes.
-    if !triples.clone().into_iter().any(|t| t.subject.is_blank_node() || t.object.is_blank_node()) {
+    if !triples
+        .clone()
+        .into_iter()
+        .any(|t| t.subject.is_blank_node() || t.object.is_blank_node())
+    {
         let mut lines: Vec<String> = triples.into_iter().map(|t| format!("{t} .\n")).collect();
         lines.sort_unstable();
         lines.dedup();
