@@ -152,7 +152,25 @@ pub async fn problems(
                 serde_json::from_str(&report).unwrap_or(serde_json::Value::Null);
             listed.push(serde_json::json!({ "record": info.iri.as_str(), "report": report }));
         }
-        Ok(serde_json::json!({ "publisher": publisher.as_str(), "leftOutOfFeeds": listed }))
+        // Records that are harvested but miss recommended information.
+        let mut with_warnings = Vec::new();
+        for info in index
+            .records
+            .iter()
+            .filter(|r| !r.invalid && r.publisher.as_ref() == Some(publisher))
+        {
+            if let Some(report) = state.catalogue.warnings(info.iri.as_ref())? {
+                let report: serde_json::Value =
+                    serde_json::from_str(&report).unwrap_or(serde_json::Value::Null);
+                with_warnings
+                    .push(serde_json::json!({ "record": info.iri.as_str(), "report": report }));
+            }
+        }
+        Ok(serde_json::json!({
+            "publisher": publisher.as_str(),
+            "leftOutOfFeeds": listed,
+            "warnings": with_warnings,
+        }))
     };
     Ok(axum::Json(
         tokio::task::spawn_blocking(run)

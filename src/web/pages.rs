@@ -152,15 +152,45 @@ pub fn resource_page(
         .as_str()
         .strip_prefix(base.as_str())
         .map(|p| format!("/{p}"));
+    let warnings = stored_warnings(state, iri)?;
     render(
         "resource.html",
         context! {
             main => section(triples, &main, base),
             related => related,
             path => path,
+            warnings => warnings,
             formats => crate::rdf::GraphFormat::ALL.iter().map(|f| (f.extension(), f.media_type())).collect::<Vec<_>>(),
         },
     )
+}
+
+/// A validation warning kept beside a record, as shown on its page.
+#[derive(Serialize)]
+struct Warning {
+    focus: String,
+    path: String,
+    message: String,
+}
+
+/// The warnings stored with a record when it was written (recommended properties missing…).
+fn stored_warnings(state: &AppState, iri: &NamedNode) -> Result<Vec<Warning>, AppError> {
+    let Some(json) = state.catalogue.warnings(iri.as_ref())? else {
+        return Ok(Vec::new());
+    };
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+    let text = |v: &serde_json::Value| v.as_str().map(compact).unwrap_or_default();
+    Ok(report["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["severity"] == "Warning")
+        .map(|r| Warning {
+            focus: text(&r["focusNode"]),
+            path: text(&r["path"]),
+            message: text(&r["message"]),
+        })
+        .collect())
 }
 
 #[derive(Serialize)]

@@ -135,6 +135,13 @@ fn records_failing_the_shapes_are_left_out_and_listed_for_their_publisher() {
         assert!(server.publish(bad).status().is_success());
     }
     let server = Server::start_in(dir.path(), &[]);
+    // A record written with validation on keeps its warnings.
+    assert!(
+        server
+            .publish(&katalog::generate::catalogue_turtle(5))
+            .status()
+            .is_success()
+    );
     let body = server
         .get("/datasets/dcat")
         .header("accept", "application/n-triples")
@@ -156,6 +163,11 @@ fn records_failing_the_shapes_are_left_out_and_listed_for_their_publisher() {
     let listed = problems["leftOutOfFeeds"].as_array().unwrap();
     assert_eq!(listed.len(), 1, "{problems}");
     assert_eq!(listed[0]["record"], format!("{BASE}datasets/bad"));
+    // Harvested records that miss recommended information are listed with their warnings.
+    assert!(
+        !problems["warnings"].as_array().unwrap().is_empty(),
+        "{problems}"
+    );
 }
 
 /// Replays the LDES feed as DIGG's test cases prescribe: members in `as:published` order;

@@ -47,6 +47,11 @@ fn dataset_iri_negotiates_rdf_and_html() {
         if expected == "text/html" {
             let html = String::from_utf8_lossy(&body);
             assert!(html.contains("Datamängd 1"), "{html}");
+            // The warnings kept at publication are shown on the page.
+            assert!(
+                html.contains("Kvalitet") && html.contains("dcterms:temporal"),
+                "{html}"
+            );
         } else {
             let triples = common::parse(&body, expected);
             let title =
