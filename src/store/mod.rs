@@ -433,15 +433,7 @@ fn remove_values(
 
 /// Removes a record's bookkeeping (kind, hash, warnings, deletion mark…), not its events.
 fn remove_bookkeeping(tx: &mut Transaction<'_>, iri: NamedNodeRef<'_>) -> Result<(), StoreError> {
-    for predicate in [
-        kat::KIND,
-        kat::MODIFIED,
-        kat::HASH,
-        kat::PUBLISHER,
-        kat::WARNINGS,
-        kat::INVALID,
-        kat::DELETED,
-    ] {
+    for predicate in BOOKKEEPING {
         remove_values(tx, iri, predicate)?;
     }
     Ok(())
