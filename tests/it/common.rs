@@ -116,6 +116,17 @@ impl Server {
             .unwrap()
     }
 
+    /// Publishes and fails the test, with the server's answer, unless it succeeded.
+    pub fn publish_ok(&self, turtle: &str) {
+        let response = self.publish(turtle);
+        let status = response.status();
+        assert!(
+            status.is_success(),
+            "publish: {status} {}",
+            response.text().unwrap_or_default()
+        );
+    }
+
     /// Kills the process at once, as a crash would.
     pub fn kill(mut self) {
         let _ = self.child.kill();
@@ -128,6 +139,14 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A server on a fresh store holding a generated catalogue of `datasets` datasets.
+pub fn with_generated(datasets: usize, extra: &[&str]) -> (Server, tempfile::TempDir) {
+    let dir = temp_store();
+    let server = Server::start_in(dir.path(), extra);
+    server.publish_ok(&katalog::generate::catalogue_turtle(datasets));
+    (server, dir)
 }
 
 /// A fresh temporary store directory.

@@ -124,12 +124,7 @@ fn one_invalid_record_stores_nothing() {
 fn put_replaces_one_record_with_relative_iris() {
     let dir = common::temp_store();
     let server = Server::start_in(dir.path(), &[]);
-    assert!(
-        server
-            .publish(&katalog::generate::catalogue_turtle(2))
-            .status()
-            .is_success()
-    );
+    server.publish_ok(&katalog::generate::catalogue_turtle(2));
     let current = server
         .get("/datasets/d1")
         .header("accept", "text/turtle")

@@ -237,12 +237,7 @@ fn served_eu_export_conforms_to_eu_dcat_ap() {
     let Some(set) = EuSet::find() else { return };
     let dir = common::temp_store();
     let server = crate::common::Server::start_in(dir.path(), &[]);
-    assert!(
-        server
-            .publish(&common::demo_catalog())
-            .status()
-            .is_success()
-    );
+    server.publish_ok(&common::demo_catalog());
     let by_query = server
         .get("/datasets/dcat?profile=dcat-ap")
         .header("accept", "application/n-triples")

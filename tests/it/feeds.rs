@@ -11,16 +11,12 @@ const SYNTAXES: [&str; 4] = [
 ];
 
 fn loaded_server(datasets: usize) -> (Server, tempfile::TempDir, Vec<Triple>) {
-    let dir = common::temp_store();
-    let server = Server::start_in(dir.path(), &[]);
-    let ttl = katalog::generate::catalogue_turtle(datasets);
-    let response = server.publish(&ttl);
-    assert!(
-        response.status().is_success(),
-        "publish: {}",
-        response.text().unwrap()
-    );
-    (server, dir, common::turtle(&ttl))
+    let (server, dir) = common::with_generated(datasets, &[]);
+    (
+        server,
+        dir,
+        common::turtle(&katalog::generate::catalogue_turtle(datasets)),
+    )
 }
 
 fn is_paging(t: &Triple) -> bool {

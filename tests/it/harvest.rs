@@ -6,15 +6,7 @@ use oxigraph::model::{NamedNode, NamedOrBlankNode, Quad, Term, Triple};
 use std::collections::BTreeMap;
 
 fn published(datasets: usize) -> (Server, tempfile::TempDir) {
-    let dir = common::temp_store();
-    let server = Server::start_in(dir.path(), &["--max-body", "100000000"]);
-    let response = server.publish(&katalog::generate::catalogue_turtle(datasets));
-    assert!(
-        response.status().is_success(),
-        "{}",
-        response.text().unwrap()
-    );
-    (server, dir)
+    common::with_generated(datasets, &["--max-body", "100000000"])
 }
 
 fn subjects_of_type(triples: &[Triple], class: &str) -> Vec<String> {
@@ -126,22 +118,12 @@ fn records_failing_the_shapes_are_left_out_and_listed_for_their_publisher() {
                <datasets/bad> a dcat:Dataset ; dcterms:publisher <http://dataportal.se/organisation/SE2120009994> .\n";
     {
         let server = Server::start_in(dir.path(), &["--no-validation"]);
-        assert!(
-            server
-                .publish(&katalog::generate::catalogue_turtle(4))
-                .status()
-                .is_success()
-        );
-        assert!(server.publish(bad).status().is_success());
+        server.publish_ok(&katalog::generate::catalogue_turtle(4));
+        server.publish_ok(bad);
     }
     let server = Server::start_in(dir.path(), &[]);
     // A record written with validation on keeps its warnings.
-    assert!(
-        server
-            .publish(&katalog::generate::catalogue_turtle(5))
-            .status()
-            .is_success()
-    );
+    server.publish_ok(&katalog::generate::catalogue_turtle(5));
     let body = server
         .get("/datasets/dcat")
         .header("accept", "application/n-triples")
@@ -345,12 +327,7 @@ fn check_feed(url: &str, allow_private: bool) -> (bool, String) {
 fn check_feed_passes_katalog_and_flags_real_world_problems() {
     let dir = common::temp_store();
     let server = Server::start_on_own_address(dir.path(), &[]);
-    assert!(
-        server
-            .publish(&katalog::generate::catalogue_turtle(12))
-            .status()
-            .is_success()
-    );
+    server.publish_ok(&katalog::generate::catalogue_turtle(12));
     let (ok, report) = check_feed(&server.url("/datasets/dcat"), true);
     assert!(ok, "{report}");
     assert!(report.contains("can harvest"), "{report}");

@@ -2,15 +2,7 @@
 use crate::common::{self, BASE, Server, TOKEN};
 
 fn server() -> (Server, tempfile::TempDir) {
-    let dir = common::temp_store();
-    let server = Server::start_in(dir.path(), &[]);
-    assert!(
-        server
-            .publish(&katalog::generate::catalogue_turtle(3))
-            .status()
-            .is_success()
-    );
-    (server, dir)
+    common::with_generated(3, &[])
 }
 
 #[test]

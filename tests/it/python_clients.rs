@@ -23,12 +23,7 @@ fn rdflib_and_sparqlwrapper_read_katalog() {
     let Some(python) = python() else { return };
     let dir = common::temp_store();
     let server = Server::start_in(dir.path(), &[]);
-    assert!(
-        server
-            .publish(&katalog::generate::catalogue_turtle(30))
-            .status()
-            .is_success()
-    );
+    server.publish_ok(&katalog::generate::catalogue_turtle(30));
     let output = Command::new(python)
         .arg(common::root().join("tests/python/clients.py"))
         .arg(&server.addr)

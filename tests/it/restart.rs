@@ -5,12 +5,7 @@ use crate::common::{self, Server};
 fn data_survives_a_crash_and_a_restart() {
     let dir = common::temp_store();
     let server = Server::start_in(dir.path(), &[]);
-    assert!(
-        server
-            .publish(&katalog::generate::catalogue_turtle(40))
-            .status()
-            .is_success()
-    );
+    server.publish_ok(&katalog::generate::catalogue_turtle(40));
     let before = server
         .get("/datasets/dcat")
         .header("accept", "application/n-triples")

@@ -3,15 +3,7 @@ use crate::common::{self, Server};
 use std::time::Duration;
 
 fn server(extra: &[&str]) -> (Server, tempfile::TempDir) {
-    let dir = common::temp_store();
-    let server = Server::start_in(dir.path(), extra);
-    assert!(
-        server
-            .publish(&katalog::generate::catalogue_turtle(20))
-            .status()
-            .is_success()
-    );
-    (server, dir)
+    common::with_generated(20, extra)
 }
 
 const TITLES: &str = "PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dcterms: <http://purl.org/dc/terms/> \
