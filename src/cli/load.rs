@@ -78,6 +78,23 @@ pub fn eu_mapping() -> Result<crate::feeds::eu::EuMapping, Box<dyn std::error::E
     Ok(crate::feeds::eu::EuMapping::load(&shipped_dir("vocab"))?)
 }
 
+/// The dataset form of the publisher pages, generated from the active shapes and the
+/// controlled vocabularies.
+pub fn dataset_form(
+    shape_paths: &[PathBuf],
+) -> Result<Option<Arc<crate::publish::form::FormSpec>>, Box<dyn std::error::Error>> {
+    let paths = if shape_paths.is_empty() {
+        vec![shipped_dir("shapes")]
+    } else {
+        shape_paths.to_vec()
+    };
+    let shapes = crate::shacl::read_graph(&paths)?;
+    let vocab = crate::shacl::read_graph(&[shipped_dir("vocab")])?;
+    Ok(Some(Arc::new(crate::publish::form::FormSpec::from_graphs(
+        &shapes, &vocab,
+    ))))
+}
+
 /// The shapes every write is validated with, or None when validation is switched off.
 pub fn active_shapes(
     paths: &[PathBuf],

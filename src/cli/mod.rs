@@ -1,4 +1,5 @@
 //! The `katalog` command line: a thin layer over the library modules.
+mod accounts;
 pub mod load;
 mod serve;
 
@@ -84,6 +85,15 @@ enum Command {
         #[arg(long)]
         allow_private: bool,
     },
+    /// Manage organisations (accounts database, not the RDF store).
+    #[command(subcommand)]
+    Org(accounts::OrgCommand),
+    /// Manage an organisation's users.
+    #[command(subcommand)]
+    User(accounts::UserCommand),
+    /// Manage an organisation's API tokens.
+    #[command(subcommand)]
+    Token(accounts::TokenCommand),
     /// Write a synthetic DCAT-AP-SE catalogue (Turtle, relative IRIs) to standard output.
     Generate {
         /// Number of datasets.
@@ -104,6 +114,9 @@ pub fn run() -> ExitCode {
             shapes,
             allow_private,
         } => return check_feed(&url, &shapes, allow_private),
+        Command::Org(c) => accounts::org(c),
+        Command::User(c) => accounts::user(c),
+        Command::Token(c) => accounts::token(c),
         Command::Generate { datasets } => {
             print!("{}", crate::generate::catalogue_turtle(datasets));
             Ok(())

@@ -67,11 +67,14 @@ pub fn run(args: ServeArgs) -> CliResult {
             let summary = super::load::load_file(&catalogue, file, &config.base_uri, None, shapes.as_deref())?;
             tracing::info!(file = %file.display(), %summary, "loaded");
         }
+        let accounts = crate::accounts::Accounts::open(&args.store.data).await?;
         let mut state = AppState::new(catalogue, config);
         let eu = super::load::eu_mapping()?;
         let setup = Arc::get_mut(&mut state).expect("state not shared yet");
         setup.shapes = shapes;
         setup.eu = Some(Arc::new(eu));
+        setup.accounts = Some(accounts);
+        setup.form = super::load::dataset_form(&args.shapes)?;
         let failing = {
             let state = state.clone();
             tokio::task::spawn_blocking(move || crate::publish::revalidate_all(&state)).await??

@@ -268,6 +268,18 @@ fn respond(
 type DocumentBuilder =
     Box<dyn FnOnce(&AppState, &Arc<RecordIndex>) -> Result<Document, AppError> + Send>;
 
+/// The whole catalogue for harvesters (dataportal.se)
+///
+/// Unpaged and streamed, RDF/XML by default; `?profile=dcat-ap` or
+/// `Accept-Profile: <http://data.europa.eu/r5r/>` gives the EU DCAT-AP export for
+/// data.europa.eu. Organisations are linked as sub-catalogues with `dcterms:hasPart`.
+#[utoipa::path(get, path = "/datasets/dcat", tag = "feeds",
+    params(("profile" = Option<String>, Query, description = "`dcat-ap` for the EU profile")),
+    responses(
+        (status = 200, description = "The catalogue", content(("application/rdf+xml"), ("text/turtle"), ("application/ld+json"), ("application/n-triples"))),
+        (status = 304, description = "Not modified"),
+        (status = 406, description = "No acceptable syntax", body = crate::api::ErrorBody),
+    ))]
 pub async fn site(
     State(state): State<SharedState>,
     RawQuery(query): RawQuery,
@@ -288,6 +300,19 @@ pub async fn site(
         .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
+/// One organisation's catalogue for harvesters
+///
+/// As `/datasets/dcat`, with only the records one publisher publishes; `key` is the ten-digit
+/// organisation number of a dataportal.se publisher IRI, or a slug for other publishers.
+#[utoipa::path(get, path = "/organisations/{key}/datasets/dcat", tag = "feeds",
+    params(("key" = String, Path, description = "Organisation number or publisher slug"),
+        ("profile" = Option<String>, Query, description = "`dcat-ap` for the EU profile")),
+    responses(
+        (status = 200, description = "The organisation's catalogue", content(("application/rdf+xml"), ("text/turtle"), ("application/ld+json"), ("application/n-triples"))),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No publisher with this key", body = crate::api::ErrorBody),
+        (status = 406, description = "No acceptable syntax", body = crate::api::ErrorBody),
+    ))]
 pub async fn organisation(
     State(state): State<SharedState>,
     Path(key): Path<String>,

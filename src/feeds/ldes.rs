@@ -27,6 +27,19 @@ pub struct LdesParams {
     page: Option<usize>,
 }
 
+/// Changes as an LDES event stream
+///
+/// Every create, update and delete as `as:Create`/`as:Update`/`as:Delete` members with
+/// `as:published`, each member's state in its named graph, paged as `tree` nodes.
+#[utoipa::path(get, path = "/ldes", tag = "feeds",
+    params(("page" = Option<u32>, Query, description = "Page number, from 1")),
+    responses(
+        (status = 200, description = "One page of the event stream", content(("application/trig"), ("application/n-quads"))),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "A malformed page number", content_type = "text/plain"),
+        (status = 404, description = "No such page", body = crate::api::ErrorBody),
+        (status = 406, description = "No acceptable syntax", body = crate::api::ErrorBody),
+    ))]
 pub async fn feed(
     State(state): State<SharedState>,
     Query(params): Query<LdesParams>,

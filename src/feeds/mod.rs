@@ -1,12 +1,12 @@
 //! Harvestable catalogue feeds: the paged `/catalog` (Hydra), the unpaged `/datasets/dcat`
 //! and the VoID description that tells harvesters where everything is.
 pub mod eu;
-mod full;
+pub(crate) mod full;
 pub mod ldes;
 pub mod organisations;
 mod page;
 mod stream;
-mod void;
+pub(crate) mod void;
 
 pub use full::{Document, Profile, org_document, site_document, write_document, write_document_in};
 pub use page::{CatalogPage, PageRequest, build_page, site_description};
@@ -53,7 +53,22 @@ pub struct FeedParams {
     modified_since: Option<String>,
 }
 
-async fn catalog(
+/// The catalogue, paged
+///
+/// Hydra-paged `dcat:Catalog` (first/next/previous/last, `totalItems`), in the syntax asked
+/// for by `Accept` (browsers get the HTML listing). `/catalog.ttl`, `.rdf`, `.jsonld` and `.nt`
+/// choose the syntax by extension.
+#[utoipa::path(get, path = "/catalog", tag = "feeds",
+    params(("page" = Option<String>, Query, description = "Page number, from 1"),
+        ("pageSize" = Option<String>, Query, description = "Records per page (capped)"),
+        ("modified_since" = Option<String>, Query, description = "Only records changed since this xsd:dateTime or date")),
+    responses(
+        (status = 200, description = "One page of the catalogue", content(("text/turtle"), ("application/rdf+xml"), ("application/ld+json"), ("application/n-triples"), ("text/html"))),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "A malformed parameter", body = crate::api::ErrorBody),
+        (status = 406, description = "No acceptable syntax", body = crate::api::ErrorBody),
+    ))]
+pub async fn catalog(
     State(state): State<SharedState>,
     Query(params): Query<FeedParams>,
     headers: HeaderMap,

@@ -13,6 +13,15 @@ fn void(term: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{VOID}{term}"))
 }
 
+/// VoID description of the site
+///
+/// The SPARQL endpoint, the data dumps, the URI space and one subset per organisation.
+#[utoipa::path(get, path = "/.well-known/void", tag = "feeds",
+    responses(
+        (status = 200, description = "VoID", content(("text/turtle"), ("application/rdf+xml"), ("application/ld+json"), ("application/n-triples"))),
+        (status = 304, description = "Not modified"),
+        (status = 406, description = "No acceptable syntax", body = crate::api::ErrorBody),
+    ))]
 pub async fn void_handler(
     State(state): State<SharedState>,
     headers: HeaderMap,

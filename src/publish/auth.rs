@@ -1,24 +1,185 @@
-//! Who may write. Until organisation accounts exist, one site administrator token.
-use crate::web::{AppError, AppState};
+//! Who may write, and what: the caller comes from a bearer token (an organisation's API
+//! token, or the site administrator's `--admin-token`) or from the login session; each record
+//! may only be written by members of the organisation that publishes it.
+use crate::accounts::Principal;
+use crate::store::{Record, RecordIndex, RecordKind};
+use crate::web::{AppError, AppState, SharedState};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use sha2::{Digest, Sha256};
+use tower_sessions::Session;
 
-/// Checks `Authorization: Bearer <token>` against the configured administrator token.
-pub fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
-    let Some(expected) = state.config.admin_token.as_deref() else {
-        return Err(AppError::Forbidden(
-            "publishing is not enabled on this server (no token configured)".into(),
-        ));
-    };
-    let given = headers
+/// Session keys.
+pub const SESSION_USER: &str = "user_id";
+pub const SESSION_CSRF: &str = "csrf";
+/// Header carrying the session's CSRF token on API writes made with a session cookie.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The authenticated caller of a write route.
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<SharedState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, AppError> {
+        if let Some(token) = bearer(&parts.headers) {
+            return token_principal(state, token).await.map(Caller);
+        }
+        let session = parts.extensions.get::<Session>().cloned();
+        if let Some(session) = session {
+            if let Some(principal) = session_principal(state, &session).await? {
+                check_csrf_header(&session, &parts.headers).await?;
+                return Ok(Caller(principal));
+            }
+        }
+        Err(AppError::Unauthorized)
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(AppError::Unauthorized)?;
-    // Compare digests so the comparison time does not depend on where the strings differ.
-    if Sha256::digest(given.trim().as_bytes()) == Sha256::digest(expected.as_bytes()) {
+        .map(str::trim)
+}
+
+async fn token_principal(state: &AppState, token: &str) -> Result<Principal, AppError> {
+    if let Some(expected) = state.config.admin_token.as_deref() {
+        // Compare digests so the time taken does not depend on where the strings differ.
+        if Sha256::digest(token.as_bytes()) == Sha256::digest(expected.as_bytes()) {
+            return Ok(Principal::site_admin("site administrator (admin token)"));
+        }
+    }
+    let accounts = state.accounts()?;
+    accounts
+        .principal_for_token(token)
+        .await?
+        .ok_or(AppError::Unauthorized)
+}
+
+/// The logged-in user of a session, if any.
+pub async fn session_principal(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<Principal>, AppError> {
+    let user: Option<i64> = session
+        .get(SESSION_USER)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    match user {
+        Some(id) => Ok(state.accounts()?.principal_for_user(id).await?),
+        None => Ok(None),
+    }
+}
+
+async fn check_csrf_header(session: &Session, headers: &HeaderMap) -> Result<(), AppError> {
+    let given = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+    check_csrf(session, given).await
+}
+
+/// Compares a submitted CSRF token with the session's.
+pub async fn check_csrf(session: &Session, given: Option<&str>) -> Result<(), AppError> {
+    let expected: Option<String> = session
+        .get(SESSION_CSRF)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    match (expected, given) {
+        (Some(e), Some(g)) if Sha256::digest(e.as_bytes()) == Sha256::digest(g.as_bytes()) => {
+            Ok(())
+        }
+        _ => Err(AppError::Forbidden(
+            "missing or wrong CSRF token (reload the page and try again)".into(),
+        )),
+    }
+}
+
+/// The session's CSRF token, made on first use.
+pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
+    let internal = |e: tower_sessions::session::Error| AppError::Internal(e.to_string());
+    if let Some(token) = session
+        .get::<String>(SESSION_CSRF)
+        .await
+        .map_err(internal)?
+    {
+        return Ok(token);
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+    let token = hex::encode(bytes);
+    session
+        .insert(SESSION_CSRF, token.clone())
+        .await
+        .map_err(internal)?;
+    Ok(token)
+}
+
+/// Refuses any record the caller may not write: one naming another organisation as
+/// publisher, or replacing a stored record of another organisation.
+pub fn authorize_records(
+    principal: &Principal,
+    records: &[Record],
+    stored: &RecordIndex,
+) -> Result<(), AppError> {
+    if principal.site_admin {
+        return Ok(());
+    }
+    for record in records {
+        if record.kind == RecordKind::Catalog {
+            return Err(AppError::Forbidden(format!(
+                "<{}> is a dcat:Catalog; an organisation's catalogue is described at PUT /organisations/{{orgnr}}/catalog, and the site catalogue only by the site administrator",
+                record.iri
+            )));
+        }
+        if let Some(publisher) = record.publisher() {
+            if !principal.may_publish_for(publisher.as_str()) {
+                return Err(AppError::Forbidden(format!(
+                    "<{}> names <{publisher}> as publisher; you publish for {}",
+                    record.iri,
+                    own_publishers(principal)
+                )));
+            }
+        }
+        authorize_stored(principal, stored, &record.iri)?;
+    }
+    Ok(())
+}
+
+/// Refuses changing or deleting a stored record of another organisation.
+pub fn authorize_stored(
+    principal: &Principal,
+    stored: &RecordIndex,
+    iri: &oxigraph::model::NamedNode,
+) -> Result<(), AppError> {
+    if principal.site_admin {
+        return Ok(());
+    }
+    let Some(info) = stored.records.iter().find(|r| &r.iri == iri) else {
+        return Ok(());
+    };
+    let allowed = info
+        .publisher
+        .as_ref()
+        .is_some_and(|p| principal.may_publish_for(p.as_str()));
+    if allowed {
         Ok(())
     } else {
-        Err(AppError::Unauthorized)
+        Err(AppError::Forbidden(format!(
+            "<{iri}> belongs to another organisation"
+        )))
+    }
+}
+
+fn own_publishers(principal: &Principal) -> String {
+    let names: Vec<String> = principal
+        .memberships
+        .iter()
+        .map(|(org, _)| format!("{} <{}>", org.name, org.publisher_iri))
+        .collect();
+    if names.is_empty() {
+        "no organisation".into()
+    } else {
+        names.join(", ")
     }
 }

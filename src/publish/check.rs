@@ -10,6 +10,20 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
+/// Validate metadata without storing it
+///
+/// Checks RDF against the active DCAT-AP-SE shapes, as every write is checked. Nothing is
+/// stored; the answer is the SHACL report, Turtle or JSON by `Accept`.
+#[utoipa::path(post, path = "/validate", tag = "publishing",
+    request_body(description = "RDF to check", content((String = "text/turtle"), (String = "application/rdf+xml"), (String = "application/ld+json"), (String = "application/n-triples"))),
+    responses(
+        (status = 200, description = "The validation report (it may contain violations)",
+            content((crate::api::ReportBody = "application/json"), (String = "text/turtle"))),
+        (status = 400, description = "Malformed RDF", body = crate::api::ErrorBody),
+        (status = 413, description = "The body is too large", content_type = "text/plain"),
+        (status = 415, description = "Unsupported Content-Type", body = crate::api::ErrorBody),
+        (status = 503, description = "Validation is switched off", body = crate::api::ErrorBody),
+    ))]
 pub async fn validate_handler(
     State(state): State<SharedState>,
     headers: HeaderMap,

@@ -1,12 +1,13 @@
 //! From a request body to stored records: parse, split, validate, write.
 use super::wants_json;
-use crate::rdf::ns::rdf;
+use crate::accounts::Principal;
+use crate::rdf::ns::{dcterms, rdf};
 use crate::rdf::{ParseError, input_format_for_media_type, parse_graph};
 use crate::shacl::ValidationReport;
-use crate::store::{Change, Record, RecordIndex, RecordKind, split_records};
+use crate::store::{Catalogue, Change, Record, RecordIndex, RecordKind, split_records};
 use crate::web::{AppError, AppState};
 use axum::http::{HeaderMap, header};
-use oxigraph::model::{NamedNode, Triple};
+use oxigraph::model::{NamedNode, NamedOrBlankNode, Triple};
 
 pub struct Ingested {
     pub records: Vec<NamedNode>,
@@ -25,9 +26,13 @@ impl Ingested {
 }
 
 /// Parses the body (syntax from `Content-Type`) against `base`, splits it into records and
-/// stores them. With `only`, the body must describe exactly that record.
+/// stores them. With `only`, the body must describe exactly that record, and the request's
+/// `If-Match` / `If-None-Match` are checked against it at the moment of writing. With a
+/// `principal` (the publishing API), every record must be theirs to write, and
+/// `dcterms:modified` is stamped on the records that change.
 pub async fn ingest(
     state: &std::sync::Arc<AppState>,
+    principal: Option<&Principal>,
     headers: &HeaderMap,
     body: &[u8],
     base: &str,
@@ -40,10 +45,32 @@ pub async fn ingest(
     let format = input_format_for_media_type(content_type)
         .ok_or_else(|| AppError::UnsupportedMediaType(content_type.to_owned()))?;
     let triples = parse_graph(body, format, Some(base))?;
+    let precondition = match only {
+        Some(_) => Precondition::from_headers(headers),
+        None => Precondition::None,
+    };
+    let json = wants_json(headers);
+    store_triples(state, principal, triples, only, precondition, json).await
+}
+
+/// Splits triples into records and stores them, as [`ingest`] does for a request body; a
+/// failed validation answers with the report in JSON when `json`.
+pub async fn store_triples(
+    state: &std::sync::Arc<AppState>,
+    principal: Option<&Principal>,
+    triples: Vec<Triple>,
+    only: Option<&NamedNode>,
+    precondition: Precondition,
+    json: bool,
+) -> Result<Ingested, AppError> {
     let split = split_records(triples, &state.config.base_uri);
     check_records(&split.records, only)?;
     let mut records = split.records;
     let stored = state.catalogue.index()?;
+    if let Some(principal) = principal {
+        super::auth::authorize_records(principal, &records, &stored)?;
+        records.iter_mut().for_each(prepare_stamp);
+    }
     let members = Members::of(&records, &stored);
     let report = state
         .shapes
@@ -51,21 +78,115 @@ pub async fn ingest(
         .map(|shapes| validate_and_note(shapes, &mut records, &members));
     let report = match report {
         Some(r) if r.has_violations() => {
-            return Err(AppError::Invalid(Box::new(r), wants_json(headers)));
+            return Err(AppError::Invalid(Box::new(r), json));
         }
         other => other,
     };
-    let names = records.iter().map(|r| r.iri.clone()).collect();
-    let state = state.clone();
-    let changes = tokio::task::spawn_blocking(move || state.catalogue.write(&records))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let names: Vec<NamedNode> = records.iter().map(|r| r.iri.clone()).collect();
+    let publishers: Vec<Option<NamedNode>> =
+        records.iter().map(|r| r.publisher().cloned()).collect();
+    let state2 = state.clone();
+    let before_after = tokio::task::spawn_blocking(move || {
+        let catalogue = &state2.catalogue;
+        let before = hashes(catalogue, &records)?;
+        let check = || match records.first() {
+            Some(r) => precondition.holds(catalogue, &r.iri),
+            None => true,
+        };
+        let Some(changes) = catalogue.write_if(&records, check)? else {
+            return Ok(None);
+        };
+        let after = hashes(catalogue, &records)?;
+        Ok::<_, AppError>(Some((changes, before, after)))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    let (changes, before, after) = before_after.ok_or(AppError::PreconditionFailed)?;
+    if let Some(principal) = principal {
+        for (i, iri) in names.iter().enumerate() {
+            let action = match changes[i] {
+                Change::Unchanged => continue,
+                Change::Created => "created",
+                Change::Updated => "updated",
+            };
+            let publisher = publishers[i].as_ref();
+            let (before, after) = (before[i].as_deref(), after[i].as_deref());
+            super::audit(state, principal, iri, publisher, action, before, after).await?;
+        }
+    }
     Ok(Ingested {
         records: names,
         changes,
         unattached: split.unattached,
         report,
     })
+}
+
+/// The publishing API stamps `dcterms:modified` itself: a submitted value is dropped, so that
+/// posting the same content again is recognised as unchanged.
+fn prepare_stamp(record: &mut Record) {
+    let root = NamedOrBlankNode::from(record.iri.clone());
+    record
+        .triples
+        .retain(|t| !(t.subject == root && t.predicate.as_ref() == dcterms::MODIFIED));
+    record.stamp_modified = true;
+}
+
+fn hashes(catalogue: &Catalogue, records: &[Record]) -> Result<Vec<Option<String>>, AppError> {
+    records
+        .iter()
+        .map(|r| Ok(catalogue.record_hash(r.iri.as_ref())?))
+        .collect()
+}
+
+/// Optimistic concurrency on one record (RFC 9110 section 13.1).
+pub enum Precondition {
+    None,
+    /// `If-Match`: one of these ETags (or `*`: the record exists).
+    IfMatch(Vec<String>),
+    /// `If-None-Match: *`: the record must not exist yet.
+    IfNoneMatchAny,
+}
+
+impl Precondition {
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let list = |name| {
+            headers.get(name).and_then(|v| v.to_str().ok()).map(|v| {
+                v.split(',')
+                    .map(|t| t.trim().trim_start_matches("W/").to_owned())
+                    .collect::<Vec<_>>()
+            })
+        };
+        if let Some(tags) = list(header::IF_MATCH) {
+            return Self::IfMatch(tags);
+        }
+        match list(header::IF_NONE_MATCH) {
+            Some(tags) if tags.iter().any(|t| t == "*") => Self::IfNoneMatchAny,
+            _ => Self::None,
+        }
+    }
+
+    /// Whether the stored record `iri` satisfies the precondition now.
+    pub fn holds(&self, catalogue: &Catalogue, iri: &NamedNode) -> bool {
+        if let Self::None = self {
+            return true;
+        }
+        let current = match catalogue.record(iri.as_ref()) {
+            Ok(current) => current,
+            Err(_) => return false,
+        };
+        match (self, current) {
+            (Self::None, _) => true,
+            (Self::IfNoneMatchAny, current) => current.is_none(),
+            (Self::IfMatch(_), None) => false,
+            (Self::IfMatch(tags), Some(triples)) => {
+                tags.iter().any(|t| t == "*")
+                    || crate::web::record_etags(&triples)
+                        .iter()
+                        .any(|etag| tags.contains(etag))
+            }
+        }
+    }
 }
 
 fn check_records(records: &[Record], only: Option<&NamedNode>) -> Result<(), AppError> {

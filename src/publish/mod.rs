@@ -3,17 +3,24 @@
 //! Every write parses the body, splits it into records, validates them against the active
 //! shapes and stores them in one transaction: a request either succeeds whole or changes
 //! nothing.
-mod auth;
-mod check;
+mod admin;
+pub mod auth;
+pub(crate) mod check;
+pub mod form;
 mod ingest;
+pub mod pages;
 mod revalidate;
 
-pub use ingest::{Ingested, Members, ingest, validate, validate_and_note};
+pub use auth::Caller;
+pub use ingest::{
+    Ingested, Members, Precondition, ingest, store_triples, validate, validate_and_note,
+};
 pub use revalidate::revalidate_all;
 
+use crate::accounts::Principal;
 use crate::store::{Change, RecordKind};
 use crate::web::respond::accept_header;
-use crate::web::{AppError, SharedState};
+use crate::web::{AppError, AppState, SharedState};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -26,37 +33,212 @@ use serde_json::json;
 pub fn routes() -> Router<SharedState> {
     let deref = crate::web::dereference;
     Router::new()
-        .route("/datasets", post(create))
-        .route("/dataservices", post(create))
+        .route("/datasets", post(create_datasets))
+        .route("/dataservices", post(create_dataservices))
         .route(
             "/datasets/{id}",
-            put(|s, p, h, b| replace(s, p, h, b, RecordKind::Dataset))
-                .delete(|s, p, h| remove(s, p, h, RecordKind::Dataset))
-                .fallback(deref),
+            put(replace_dataset).delete(delete_dataset).fallback(deref),
         )
         .route(
             "/dataservices/{id}",
-            put(|s, p, h, b| replace(s, p, h, b, RecordKind::DataService))
-                .delete(|s, p, h| remove(s, p, h, RecordKind::DataService))
+            put(replace_dataservice)
+                .delete(delete_dataservice)
                 .fallback(deref),
         )
         .route("/catalog", put(replace_catalog))
         .route("/validate", post(check::validate_handler))
+        .merge(pages::routes())
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {
     accept_header(headers).is_some_and(|a| a.contains("json"))
 }
 
-/// `POST /datasets`: one or many records (a whole catalogue file is split).
-async fn create(
-    State(state): State<SharedState>,
+/// The IRI of record `id` of `kind`, e.g. `{base}datasets/{id}`.
+pub fn record_iri(state: &AppState, kind: RecordKind, id: &str) -> Result<NamedNode, AppError> {
+    NamedNode::new(
+        state
+            .config
+            .iri_for_path(&format!("{}/{id}", kind.segment())),
+    )
+    .map_err(|e| AppError::BadRequest(format!("invalid record id: {e}")))
+}
+
+/// Create or update one or many datasets
+///
+/// The body (Turtle, RDF/XML, JSON-LD, N-Triples, N3 or TriG) may hold a whole catalogue:
+/// it is split into records (datasets with their distributions, agents and contact points),
+/// blank-node records get stable minted IRIs, every record is validated against the
+/// DCAT-AP-SE shapes, and all are stored in one transaction, or none. Each record's
+/// `dcterms:publisher` must be the caller's organisation.
+#[utoipa::path(post, path = "/datasets", tag = "publishing",
+    request_body(description = "RDF describing one or more dcat:Dataset", content((String = "text/turtle"), (String = "application/rdf+xml"), (String = "application/ld+json"), (String = "application/n-triples"))),
+    responses(
+        (status = 201, description = "Created: `Location` names the record when there was one", body = crate::api::WriteSummary),
+        (status = 200, description = "Stored; nothing new was created", body = crate::api::WriteSummary),
+        (status = 400, description = "Malformed RDF (with line and column) or no record in the body", body = crate::api::ErrorBody),
+        (status = 401, description = "No or unknown token", body = crate::api::ErrorBody),
+        (status = 403, description = "A record belongs to, or names as publisher, another organisation", body = crate::api::ErrorBody),
+        (status = 413, description = "The body is too large", content_type = "text/plain"),
+        (status = 415, description = "Unsupported Content-Type", body = crate::api::ErrorBody),
+        (status = 422, description = "SHACL violations; nothing was stored (Turtle report, or JSON by `Accept`)",
+            content((crate::api::ErrorBody = "application/json"), (String = "text/turtle"))),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn create_datasets(
+    state: State<SharedState>,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    auth::require_admin(&state, &headers)?;
+    create(state, caller, headers, body).await
+}
+
+/// Create or update one or many data services
+///
+/// As `POST /datasets`, for `dcat:DataService` records.
+#[utoipa::path(post, path = "/dataservices", tag = "publishing",
+    request_body(description = "RDF describing one or more dcat:DataService", content((String = "text/turtle"), (String = "application/rdf+xml"), (String = "application/ld+json"), (String = "application/n-triples"))),
+    responses(
+        (status = 201, description = "Created", body = crate::api::WriteSummary),
+        (status = 200, description = "Stored; nothing new was created", body = crate::api::WriteSummary),
+        (status = 400, description = "Malformed RDF or no record in the body", body = crate::api::ErrorBody),
+        (status = 401, description = "No or unknown token", body = crate::api::ErrorBody),
+        (status = 403, description = "Another organisation's record or publisher", body = crate::api::ErrorBody),
+        (status = 413, description = "The body is too large", content_type = "text/plain"),
+        (status = 415, description = "Unsupported Content-Type", body = crate::api::ErrorBody),
+        (status = 422, description = "SHACL violations; nothing was stored",
+            content((crate::api::ErrorBody = "application/json"), (String = "text/turtle"))),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn create_dataservices(
+    state: State<SharedState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    create(state, caller, headers, body).await
+}
+
+/// Replace one dataset
+///
+/// Relative IRIs resolve against the record's URL, so `<>` is the dataset. `If-Match` with
+/// an ETag from a `GET` makes the write conditional (412 when the record changed meanwhile);
+/// `If-None-Match: *` only creates.
+#[utoipa::path(put, path = "/datasets/{id}", tag = "publishing",
+    params(("id" = String, Path, description = "The dataset's id (last segment of its IRI)"),
+        ("If-Match" = Option<String>, Header, description = "ETag the change is based on"),
+        ("If-None-Match" = Option<String>, Header, description = "`*`: create only")),
+    request_body(description = "RDF describing exactly this dataset", content((String = "text/turtle"), (String = "application/rdf+xml"), (String = "application/ld+json"), (String = "application/n-triples"))),
+    responses(
+        (status = 201, description = "Created", body = crate::api::WriteSummary),
+        (status = 200, description = "Replaced (or unchanged)", body = crate::api::WriteSummary),
+        (status = 400, description = "Malformed RDF, an invalid id, or a body about another record", body = crate::api::ErrorBody),
+        (status = 401, description = "No or unknown token", body = crate::api::ErrorBody),
+        (status = 403, description = "Another organisation's record or publisher", body = crate::api::ErrorBody),
+        (status = 412, description = "The record changed since the ETag given", body = crate::api::ErrorBody),
+        (status = 413, description = "The body is too large", content_type = "text/plain"),
+        (status = 415, description = "Unsupported Content-Type", body = crate::api::ErrorBody),
+        (status = 422, description = "SHACL violations; nothing was stored",
+            content((crate::api::ErrorBody = "application/json"), (String = "text/turtle"))),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn replace_dataset(
+    state: State<SharedState>,
+    caller: Caller,
+    id: Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    replace(state, caller, id, headers, body, RecordKind::Dataset).await
+}
+
+/// Replace one data service
+///
+/// As `PUT /datasets/{id}`, for a `dcat:DataService`.
+#[utoipa::path(put, path = "/dataservices/{id}", tag = "publishing",
+    params(("id" = String, Path, description = "The data service's id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the change is based on"),
+        ("If-None-Match" = Option<String>, Header, description = "`*`: create only")),
+    request_body(description = "RDF describing exactly this data service", content((String = "text/turtle"), (String = "application/rdf+xml"), (String = "application/ld+json"), (String = "application/n-triples"))),
+    responses(
+        (status = 201, description = "Created", body = crate::api::WriteSummary),
+        (status = 200, description = "Replaced (or unchanged)", body = crate::api::WriteSummary),
+        (status = 400, description = "Malformed RDF, an invalid id, or a body about another record", body = crate::api::ErrorBody),
+        (status = 401, description = "No or unknown token", body = crate::api::ErrorBody),
+        (status = 403, description = "Another organisation's record or publisher", body = crate::api::ErrorBody),
+        (status = 412, description = "The record changed since the ETag given", body = crate::api::ErrorBody),
+        (status = 413, description = "The body is too large", content_type = "text/plain"),
+        (status = 415, description = "Unsupported Content-Type", body = crate::api::ErrorBody),
+        (status = 422, description = "SHACL violations; nothing was stored",
+            content((crate::api::ErrorBody = "application/json"), (String = "text/turtle"))),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn replace_dataservice(
+    state: State<SharedState>,
+    caller: Caller,
+    id: Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    replace(state, caller, id, headers, body, RecordKind::DataService).await
+}
+
+/// Delete one dataset
+///
+/// The dataset's IRI then answers 410 Gone, and the LDES feed records the deletion.
+#[utoipa::path(delete, path = "/datasets/{id}", tag = "publishing",
+    params(("id" = String, Path, description = "The dataset's id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the deletion is based on")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "An invalid id", body = crate::api::ErrorBody),
+        (status = 401, description = "No or unknown token", body = crate::api::ErrorBody),
+        (status = 403, description = "Another organisation's record", body = crate::api::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::ErrorBody),
+        (status = 412, description = "The record changed since the ETag given", body = crate::api::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn delete_dataset(
+    state: State<SharedState>,
+    caller: Caller,
+    id: Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    remove(state, caller, id, headers, RecordKind::Dataset).await
+}
+
+/// Delete one data service
+#[utoipa::path(delete, path = "/dataservices/{id}", tag = "publishing",
+    params(("id" = String, Path, description = "The data service's id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the deletion is based on")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "An invalid id", body = crate::api::ErrorBody),
+        (status = 401, description = "No or unknown token", body = crate::api::ErrorBody),
+        (status = 403, description = "Another organisation's record", body = crate::api::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::ErrorBody),
+        (status = 412, description = "The record changed since the ETag given", body = crate::api::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn delete_dataservice(
+    state: State<SharedState>,
+    caller: Caller,
+    id: Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    remove(state, caller, id, headers, RecordKind::DataService).await
+}
+
+/// `POST /datasets`: one or many records (a whole catalogue file is split).
+async fn create(
+    State(state): State<SharedState>,
+    Caller(principal): Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let base = state.config.base_uri.clone();
-    let ingested = ingest(&state, &headers, &body, &base, None).await?;
+    let ingested = ingest(&state, Some(&principal), &headers, &body, &base, None).await?;
     let summary = ingested.summary();
     if let [(record, _)] = ingested.records_and_changes().as_slice() {
         let mut response = (StatusCode::CREATED, axum::Json(summary)).into_response();
@@ -77,19 +259,22 @@ async fn create(
 /// `<>` is the dataset itself.
 async fn replace(
     State(state): State<SharedState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
     kind: RecordKind,
 ) -> Result<Response, AppError> {
-    auth::require_admin(&state, &headers)?;
-    let iri = NamedNode::new(
-        state
-            .config
-            .iri_for_path(&format!("{}/{id}", kind.segment())),
+    let iri = record_iri(&state, kind, &id)?;
+    let ingested = ingest(
+        &state,
+        Some(&principal),
+        &headers,
+        &body,
+        iri.as_str(),
+        Some(&iri),
     )
-    .map_err(|e| AppError::BadRequest(format!("invalid record id: {e}")))?;
-    let ingested = ingest(&state, &headers, &body, iri.as_str(), Some(&iri)).await?;
+    .await?;
     let status = if ingested.changes.first() == Some(&Change::Created) {
         StatusCode::CREATED
     } else {
@@ -98,38 +283,137 @@ async fn replace(
     Ok((status, axum::Json(ingested.summary())).into_response())
 }
 
-async fn replace_catalog(
+/// Describe the site catalogue
+///
+/// The site catalogue's own title, description, publisher and licence; for the site
+/// administrator only. Its `dcat:dataset` links are derived from the records.
+#[utoipa::path(put, path = "/catalog", tag = "publishing",
+    request_body(description = "RDF describing `<>` as a dcat:Catalog", content((String = "text/turtle"), (String = "application/rdf+xml"), (String = "application/ld+json"), (String = "application/n-triples"))),
+    responses(
+        (status = 200, description = "Stored", body = crate::api::WriteSummary),
+        (status = 400, description = "Malformed RDF or a body about another resource", body = crate::api::ErrorBody),
+        (status = 401, description = "No or unknown token", body = crate::api::ErrorBody),
+        (status = 403, description = "Not the site administrator", body = crate::api::ErrorBody),
+        (status = 413, description = "The body is too large", content_type = "text/plain"),
+        (status = 415, description = "Unsupported Content-Type", body = crate::api::ErrorBody),
+        (status = 422, description = "SHACL violations; nothing was stored",
+            content((crate::api::ErrorBody = "application/json"), (String = "text/turtle"))),
+    ),
+    security(("bearer" = [])))]
+pub async fn replace_catalog(
     State(state): State<SharedState>,
+    Caller(principal): Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    auth::require_admin(&state, &headers)?;
+    if !principal.site_admin {
+        return Err(AppError::Forbidden(
+            "only the site administrator describes the site catalogue".into(),
+        ));
+    }
     let iri = NamedNode::new_unchecked(state.config.catalog_iri());
-    let ingested = ingest(&state, &headers, &body, iri.as_str(), Some(&iri)).await?;
+    let ingested = ingest(
+        &state,
+        Some(&principal),
+        &headers,
+        &body,
+        iri.as_str(),
+        Some(&iri),
+    )
+    .await?;
     Ok(axum::Json(ingested.summary()).into_response())
 }
 
 async fn remove(
     State(state): State<SharedState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     kind: RecordKind,
 ) -> Result<Response, AppError> {
-    auth::require_admin(&state, &headers)?;
-    let iri = NamedNode::new(
-        state
-            .config
-            .iri_for_path(&format!("{}/{id}", kind.segment())),
+    let iri = record_iri(&state, kind, &id)?;
+    delete_record(
+        &state,
+        &principal,
+        &iri,
+        Precondition::from_headers(&headers),
     )
-    .map_err(|e| AppError::BadRequest(format!("invalid record id: {e}")))?;
-    let deleted = tokio::task::spawn_blocking(move || state.catalogue.delete(iri.as_ref()))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    if deleted {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(AppError::NotFound)
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Deletes one record the principal may write, under its precondition; the IRI then answers
+/// 410 Gone.
+pub async fn delete_record(
+    state: &SharedState,
+    principal: &Principal,
+    iri: &NamedNode,
+    precondition: Precondition,
+) -> Result<(), AppError> {
+    let index = state.catalogue.index()?;
+    auth::authorize_stored(principal, &index, iri)?;
+    let publisher = index
+        .records
+        .iter()
+        .find(|r| &r.iri == iri)
+        .and_then(|r| r.publisher.clone());
+    let (state2, iri2) = (state.clone(), iri.clone());
+    let outcome = tokio::task::spawn_blocking(move || {
+        let catalogue = &state2.catalogue;
+        let before = catalogue.record_hash(iri2.as_ref())?;
+        let deleted =
+            catalogue.delete_if(iri2.as_ref(), || precondition.holds(catalogue, &iri2))?;
+        Ok::<_, AppError>((deleted, before))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    match outcome {
+        (None, _) => Err(AppError::PreconditionFailed),
+        (Some(false), _) => Err(AppError::NotFound),
+        (Some(true), before) => {
+            let publisher = publisher.as_ref();
+            audit(
+                state,
+                principal,
+                iri,
+                publisher,
+                "deleted",
+                before.as_deref(),
+                None,
+            )
+            .await
+        }
     }
+}
+
+/// Notes a write in the audit log of the organisation that publishes the record.
+async fn audit(
+    state: &AppState,
+    principal: &Principal,
+    record: &NamedNode,
+    publisher: Option<&NamedNode>,
+    action: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<(), AppError> {
+    let Some(accounts) = state.accounts.as_ref() else {
+        return Ok(());
+    };
+    let org = match publisher {
+        Some(p) => accounts.organisation_by_publisher(p.as_str()).await?,
+        None => principal.memberships.first().map(|(org, _)| org.clone()),
+    };
+    accounts
+        .audit(
+            &principal.actor,
+            org.map(|o| o.id),
+            record.as_str(),
+            action,
+            before,
+            after,
+        )
+        .await?;
+    Ok(())
 }
 
 impl Ingested {

@@ -23,6 +23,7 @@ pub fn revalidate_all(state: &AppState) -> Result<usize, AppError> {
             kind: info.kind,
             triples,
             warnings: None,
+            stamp_modified: false,
         };
         let report = validate(shapes, std::slice::from_ref(&record), &members);
         if report.has_violations() {

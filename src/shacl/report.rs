@@ -87,6 +87,15 @@ pub struct ValidationResult {
 }
 
 impl ValidationResult {
+    /// The message in `lang` (e.g. "sv"), else as [`ValidationResult::message`] chooses.
+    pub fn message_in(&self, lang: &str) -> Option<&str> {
+        self.messages
+            .iter()
+            .find(|m| m.language().is_some_and(|t| t.eq_ignore_ascii_case(lang)))
+            .map(Literal::value)
+            .or_else(|| self.message())
+    }
+
     /// The message to show: English if there is one, else untagged, else the first.
     pub fn message(&self) -> Option<&str> {
         let english = |m: &&Literal| {

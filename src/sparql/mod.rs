@@ -31,7 +31,26 @@ pub fn routes() -> Router<SharedState> {
         .layer(cors)
 }
 
-async fn endpoint(
+/// SPARQL 1.1 query endpoint (read-only)
+///
+/// The SPARQL 1.1 Protocol: `query` by GET, by form POST or as a direct POST body
+/// (`application/sparql-query`). The default graph is the union of the records. Updates are
+/// refused; queries have a timeout and a row cap (`X-SPARQL-MaxRows`, `X-SPARQL-Truncated`).
+/// Without a query, the service description.
+#[utoipa::path(method(get, post), path = "/sparql", tag = "sparql",
+    params(("query" = Option<String>, Query, description = "The SPARQL query"),
+        ("default-graph-uri" = Option<String>, Query, description = "Graphs forming the default graph"),
+        ("named-graph-uri" = Option<String>, Query, description = "Named graphs")),
+    responses(
+        (status = 200, description = "Results, or the service description", content(("application/sparql-results+json"), ("application/sparql-results+xml"), ("text/csv"), ("text/tab-separated-values"), ("text/turtle"), ("application/rdf+xml"), ("application/ld+json"), ("application/n-triples"), ("text/html"))),
+        (status = 400, description = "A malformed query or request", body = crate::api::ErrorBody),
+        (status = 403, description = "An update (the endpoint is read-only)", body = crate::api::ErrorBody),
+        (status = 406, description = "No acceptable result format", body = crate::api::ErrorBody),
+        (status = 413, description = "The body is too large", content_type = "text/plain"),
+        (status = 415, description = "Unsupported Content-Type of a POST", body = crate::api::ErrorBody),
+        (status = 503, description = "Timeout or too many queries at once (`Retry-After`)", body = crate::api::ErrorBody),
+    ))]
+pub async fn endpoint(
     State(state): State<SharedState>,
     method: Method,
     RawQuery(query_string): RawQuery,

@@ -10,7 +10,7 @@ pub use index::{RecordIndex, RecordInfo};
 pub use records::{Record, RecordKind, Split, split_records};
 
 use crate::rdf::canonical_hash;
-use crate::rdf::ns::{kat, xsd};
+use crate::rdf::ns::{dcterms, kat, xsd};
 use oxigraph::model::{
     GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef,
     Term, Triple,
@@ -70,7 +70,20 @@ impl Catalogue {
     /// Replaces each record's graph, all in one transaction: either every record is written
     /// or none is. Records whose canonical form did not change are left untouched.
     pub fn write(&self, records: &[Record]) -> Result<Vec<Change>, StoreError> {
+        Ok(self.write_if(records, || true)?.unwrap_or_default())
+    }
+
+    /// Like [`Catalogue::write`], when `precondition` holds at the moment of writing (checked
+    /// under the writer lock, so no other write slips in between); None when it does not.
+    pub fn write_if(
+        &self,
+        records: &[Record],
+        precondition: impl FnOnce() -> bool,
+    ) -> Result<Option<Vec<Change>>, StoreError> {
         let _writer = self.writer.lock().expect("writer lock");
+        if !precondition() {
+            return Ok(None);
+        }
         let now = now_literal();
         // Everything the write must read is read from the committed store first: reads
         // inside a large transaction scan its uncommitted batch, which made big loads
@@ -99,7 +112,7 @@ impl Catalogue {
         }
         tx.commit()?;
         self.invalidate();
-        Ok(changes)
+        Ok(Some(changes))
     }
 
     /// What writing `record` replaces, or None when its content is unchanged.
@@ -220,11 +233,23 @@ impl Catalogue {
 
     /// Deletes a record; its IRI then answers 410 Gone. False if there was no such record.
     pub fn delete(&self, iri: NamedNodeRef<'_>) -> Result<bool, StoreError> {
+        Ok(self.delete_if(iri, || true)?.unwrap_or(false))
+    }
+
+    /// Deletes when `precondition` holds under the writer lock; None when it does not.
+    pub fn delete_if(
+        &self,
+        iri: NamedNodeRef<'_>,
+        precondition: impl FnOnce() -> bool,
+    ) -> Result<Option<bool>, StoreError> {
         let _writer = self.writer.lock().expect("writer lock");
+        if !precondition() {
+            return Ok(None);
+        }
         let now = now_literal();
         let mut tx = self.store.start_transaction()?;
         if !tx.contains_named_graph(iri)? {
-            return Ok(false);
+            return Ok(Some(false));
         }
         let seq = self.next_seq()?;
         tx.remove_named_graph(iri)?;
@@ -240,7 +265,12 @@ impl Catalogue {
         set_site_value(&mut tx, kat::EVENT_SEQ, Literal::from((seq + 1) as i64))?;
         tx.commit()?;
         self.invalidate();
-        Ok(true)
+        Ok(Some(true))
+    }
+
+    /// The canonical hash of a record's content as last written (for the audit log).
+    pub fn record_hash(&self, iri: NamedNodeRef<'_>) -> Result<Option<String>, StoreError> {
+        self.bookkeeping_value(iri, kat::HASH)
     }
 
     /// Loads triples as-is into one named graph that is not a record (used to stage test
@@ -368,6 +398,16 @@ fn write_record(
     }
     let mut triples = record.triples.clone();
     relabel::relabel_blank_nodes(&mut triples, &plan.digest[..8]);
+    if record.stamp_modified {
+        triples.retain(|t| {
+            !(t.subject.as_ref() == iri.into() && t.predicate.as_ref() == dcterms::MODIFIED)
+        });
+        triples.push(Triple::new(
+            iri.into_owned(),
+            dcterms::MODIFIED,
+            now.clone(),
+        ));
+    }
     tx.insert_named_graph(iri);
     for t in &triples {
         tx.insert(t.as_ref().in_graph(iri));

@@ -65,6 +65,9 @@ pub struct Record {
     pub triples: Vec<Triple>,
     /// Validation warnings (JSON) kept beside the record and shown to its publisher.
     pub warnings: Option<String>,
+    /// Stamp `dcterms:modified` with the time of the write when the content changed (the
+    /// publishing API does; loads of outside catalogues keep their own dates).
+    pub stamp_modified: bool,
 }
 
 impl Record {
@@ -146,6 +149,7 @@ pub fn split_records(triples: Vec<Triple>, base: &str) -> Split {
             kind: *kind,
             triples: record_triples,
             warnings: None,
+            stamp_modified: false,
         });
     }
     let unattached = triples

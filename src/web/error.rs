@@ -25,6 +25,12 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     MethodNotAllowed(String),
+    #[error("the record changed since you read it (If-Match / If-None-Match); read it again")]
+    PreconditionFailed,
+    #[error("too many failed attempts; try again in {0} seconds")]
+    TooManyRequests(u64),
+    #[error(transparent)]
+    Accounts(#[from] crate::accounts::AccountsError),
     #[error("the metadata does not conform to the shapes")]
     Invalid(Box<crate::shacl::ValidationReport>, bool),
     #[error("{0}")]
@@ -47,6 +53,9 @@ impl AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Accounts(e) => accounts_status(e),
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -66,6 +75,16 @@ impl AppError {
             _ => {}
         }
         body
+    }
+}
+
+fn accounts_status(e: &crate::accounts::AccountsError) -> StatusCode {
+    use crate::accounts::AccountsError as E;
+    match e {
+        E::InvalidOrgnr(_) | E::InvalidRole(_) | E::Invalid(_) => StatusCode::BAD_REQUEST,
+        E::UnknownOrganisation(_) | E::UnknownUser(_) => StatusCode::NOT_FOUND,
+        E::Exists(_) => StatusCode::CONFLICT,
+        E::Database(_) | E::Migrate(_) | E::Hash(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -92,6 +111,11 @@ impl IntoResponse for AppError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        if let Self::TooManyRequests(seconds) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if let Self::Unauthorized = self {
             response.headers_mut().insert(

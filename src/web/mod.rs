@@ -5,7 +5,7 @@ mod resource;
 pub mod respond;
 
 pub use error::AppError;
-pub use resource::dereference;
+pub use resource::{dereference, record_etags};
 pub use respond::{Conditional, rdf_response};
 
 use crate::store::Catalogue;
@@ -94,6 +94,11 @@ pub struct AppState {
     pub shapes: Option<Arc<crate::shacl::Shapes>>,
     /// The DCAT-AP-SE → DCAT-AP mapping for the EU export profile.
     pub eu: Option<Arc<crate::feeds::eu::EuMapping>>,
+    /// Organisations, users and tokens (absent in offline commands such as `export`).
+    pub accounts: Option<crate::accounts::Accounts>,
+    pub login_throttle: crate::accounts::Throttle,
+    /// The dataset form, generated from the active shapes.
+    pub form: Option<Arc<crate::publish::form::FormSpec>>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -106,26 +111,62 @@ impl AppState {
             config,
             shapes: None,
             eu: None,
+            accounts: None,
+            login_throttle: Default::default(),
+            form: None,
         })
+    }
+
+    pub fn accounts(&self) -> Result<&crate::accounts::Accounts, AppError> {
+        self.accounts
+            .as_ref()
+            .ok_or_else(|| AppError::Forbidden("accounts are not enabled here".into()))
     }
 }
 
 pub fn router(state: SharedState) -> Router {
     let limit = state.config.max_body_bytes;
+    let sessions = state
+        .accounts
+        .as_ref()
+        .map(|a| session_layer(a, &state.config));
     let mut router = Router::new();
     if let Some(dir) = &state.config.files_dir {
         router = router.nest_service("/files", tower_http::services::ServeDir::new(dir));
     }
-    router
+    let router = router
         .route("/", get(pages::home))
         .merge(crate::feeds::routes())
         .merge(crate::sparql::routes())
         .merge(crate::publish::routes())
-        .fallback(resource::dereference)
+        .merge(crate::api::routes())
+        .fallback(resource::dereference);
+    let router = match sessions {
+        Some(layer) => router.layer(layer),
+        None => router,
+    };
+    router
         .layer(DefaultBodyLimit::max(limit))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Login sessions: an `HttpOnly`, `SameSite=Lax` cookie (`Secure` when the site is served
+/// over TLS), kept in the accounts database for eight hours of inactivity.
+fn session_layer(
+    accounts: &crate::accounts::Accounts,
+    config: &Config,
+) -> tower_sessions::SessionManagerLayer<crate::accounts::SqliteSessions> {
+    use tower_sessions::cookie::SameSite;
+    use tower_sessions::{Expiry, SessionManagerLayer};
+    let store = crate::accounts::SqliteSessions::new(accounts.pool().clone());
+    SessionManagerLayer::new(store)
+        .with_name("katalog_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.base_uri.starts_with("https://"))
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)))
 }
 
 /// Serves until Ctrl-C or SIGTERM, then flushes the store.

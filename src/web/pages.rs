@@ -17,11 +17,38 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("home.html", include_str!("templates/home.html")),
         ("resource.html", include_str!("templates/resource.html")),
         ("sparql.html", include_str!("templates/sparql.html")),
+        ("login.html", include_str!("templates/login.html")),
+        ("message.html", include_str!("templates/message.html")),
+        ("publish.html", include_str!("templates/publish.html")),
+        (
+            "dataset_form.html",
+            include_str!("templates/dataset_form.html"),
+        ),
+        (
+            "dataset_form_fields.html",
+            include_str!("templates/dataset_form_fields.html"),
+        ),
+        ("upload.html", include_str!("templates/upload.html")),
+        ("members.html", include_str!("templates/members.html")),
+        ("tokens.html", include_str!("templates/tokens.html")),
+        ("audit.html", include_str!("templates/audit.html")),
+        ("invitation.html", include_str!("templates/invitation.html")),
+        ("api_docs.html", include_str!("templates/api_docs.html")),
     ] {
         env.add_template(name, source).expect("templates parse");
     }
+    env.add_function("tr", translate);
     env
 });
+
+/// `{{ tr("Svenska", "English") }}`: the text in the page's language (`lang`, Swedish by
+/// default).
+fn translate(state: &minijinja::State, sv: String, en: String) -> String {
+    let english = state
+        .lookup("lang")
+        .is_some_and(|l| l.as_str() == Some("en"));
+    if english { en } else { sv }
+}
 
 pub fn render(name: &str, ctx: minijinja::Value) -> Result<Html<String>, AppError> {
     TEMPLATES
@@ -76,16 +103,18 @@ pub fn label_of(triples: &[Triple], node: &NamedOrBlankNode) -> Option<String> {
     candidates.into_iter().next().map(|(_, v)| v)
 }
 
+/// The path of one of our own IRIs on this server (others are left as they are).
+pub fn local_href(iri: &str, base: &str) -> String {
+    iri.strip_prefix(base)
+        .map_or(iri.to_owned(), |p| format!("/{p}"))
+}
+
 fn shown(term: &Term, base: &str) -> Shown {
     match term {
         Term::NamedNode(n) => Shown {
             text: compact(n.as_str()),
             // Our own IRIs link to their page here; others to where they point.
-            href: Some(
-                n.as_str()
-                    .strip_prefix(base)
-                    .map_or(n.as_str().to_owned(), |p| format!("/{p}")),
-            ),
+            href: Some(local_href(n.as_str(), base)),
             lang: None,
         },
         Term::BlankNode(b) => Shown {
@@ -228,11 +257,7 @@ pub async fn home(State(state): State<SharedState>) -> Result<Html<String>, AppE
                         .unwrap_or_default();
                     let label = label_of(&triples, &info.iri.clone().into())
                         .unwrap_or_else(|| info.iri.to_string());
-                    let href = info
-                        .iri
-                        .as_str()
-                        .strip_prefix(base.as_str())
-                        .map_or(info.iri.as_str().to_owned(), |p| format!("/{p}"));
+                    let href = local_href(info.iri.as_str(), base);
                     let kind = match info.kind {
                         crate::store::RecordKind::DataService => "Datatjänst",
                         crate::store::RecordKind::DatasetSeries => "Serie",

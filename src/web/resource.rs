@@ -164,3 +164,17 @@ fn respond(
         }
     }
 }
+
+/// Every ETag a record's current state is served with (one per syntax, and HTML): what a
+/// client may send back in `If-Match`.
+pub fn record_etags(triples: &[Triple]) -> Vec<String> {
+    let mut triples = triples.to_vec();
+    sort_triples(&mut triples);
+    let hash = crate::rdf::canonical_hash(&triples);
+    GraphFormat::ALL
+        .iter()
+        .map(|f| f.extension())
+        .chain(["html"])
+        .map(|ext| Conditional::new(&[&hash, ext], None).etag)
+        .collect()
+}
