@@ -4,7 +4,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// Failures allowed per account; an address may fail more often, since a whole office can
+/// share one address.
 const MAX_FAILURES: u32 = 5;
+const MAX_FAILURES_PER_ADDRESS: u32 = 50;
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Default)]
@@ -13,11 +16,16 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    /// Err with the time left when `key` (an e-mail address or a client address) is locked.
+    /// Err with the time left when `key` (`user:EMAIL` or `ip:ADDRESS`) is locked.
     pub fn check(&self, key: &str) -> Result<(), Duration> {
         let failures = self.failures.lock().expect("throttle lock");
+        let limit = if key.starts_with("ip:") {
+            MAX_FAILURES_PER_ADDRESS
+        } else {
+            MAX_FAILURES
+        };
         match failures.get(key) {
-            Some((count, since)) if *count >= MAX_FAILURES && since.elapsed() < WINDOW => {
+            Some((count, since)) if *count >= limit && since.elapsed() < WINDOW => {
                 Err(WINDOW - since.elapsed())
             }
             _ => Ok(()),
@@ -46,10 +54,10 @@ mod tests {
     fn locks_after_repeated_failures() {
         let t = super::Throttle::default();
         for _ in 0..super::MAX_FAILURES {
-            assert!(t.check("a@example.se").is_ok());
-            t.failed("a@example.se");
+            assert!(t.check("user:a@example.se").is_ok());
+            t.failed("user:a@example.se");
         }
-        assert!(t.check("a@example.se").is_err());
-        assert!(t.check("b@example.se").is_ok());
+        assert!(t.check("user:a@example.se").is_err());
+        assert!(t.check("user:b@example.se").is_ok());
     }
 }

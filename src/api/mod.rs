@@ -42,10 +42,11 @@ pub fn routes() -> Router<SharedState> {
         crate::feeds::full::organisation,
         crate::feeds::ldes::feed,
         crate::feeds::void::void_handler,
-        crate::sparql::endpoint,
+        crate::sparql::query_get,
+        crate::sparql::query_post,
         openapi_json,
     ),
-    components(schemas(WriteSummary, WrittenRecord, ErrorBody, ReportBody, ReportResult)),
+    components(schemas(SparqlForm, WriteSummary, WrittenRecord, ErrorBody, ReportBody, ReportResult)),
     modifiers(&Security),
     tags(
         (name = "publishing", description = "Writing records (token or session)"),
@@ -78,6 +79,15 @@ impl Modify for Security {
             ))),
         );
     }
+}
+
+/// A SPARQL query sent as a form (SPARQL 1.1 Protocol, query via URL-encoded POST).
+#[derive(Serialize, ToSchema)]
+pub struct SparqlForm {
+    pub query: String,
+    #[serde(rename = "default-graph-uri")]
+    #[schema(rename = "default-graph-uri")]
+    pub default_graph_uri: Option<String>,
 }
 
 /// What a write did.

@@ -66,6 +66,7 @@ pub struct FeedParams {
         (status = 200, description = "One page of the catalogue", content(("text/turtle"), ("application/rdf+xml"), ("application/ld+json"), ("application/n-triples"), ("text/html"))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A malformed parameter", body = crate::api::ErrorBody),
+        (status = 404, description = "A page past the last", body = crate::api::ErrorBody),
         (status = 406, description = "No acceptable syntax", body = crate::api::ErrorBody),
     ))]
 pub async fn catalog(

@@ -1585,6 +1585,7 @@ mod tests {
                 "distribution.format".to_owned(),
                 vec!["Fel format".to_owned()],
             ),
+            (CONTACT_KEY.to_owned(), vec!["Ingen kontakt".to_owned()]),
         ]);
         let render = |lang: &str| {
             let ctx = minijinja::context! { fields => &spec().fields, values => &values, errors => &errors, lang => lang };
@@ -1614,6 +1615,7 @@ mod tests {
             r#"id="error-distribution-format""#,
             r#"<input type="email" id="field-contact-email" name="contact.email" value="oppnadata@exempelkommun.example""#,
             "bad\nstrand</textarea>",
+            r#"<p class="field-error" id="error-contact">Ingen kontakt</p>"#,
         ] {
             assert!(html.contains(expected), "missing {expected} in\n{html}");
         }

@@ -240,7 +240,7 @@ async fn create(
     let base = state.config.base_uri.clone();
     let ingested = ingest(&state, Some(&principal), &headers, &body, &base, None).await?;
     let summary = ingested.summary();
-    if let [(record, _)] = ingested.records_and_changes().as_slice() {
+    if let [(record, Change::Created)] = ingested.records_and_changes().as_slice() {
         let mut response = (StatusCode::CREATED, axum::Json(summary)).into_response();
         if let Ok(location) = HeaderValue::from_str(record.as_str()) {
             response.headers_mut().insert(header::LOCATION, location);

@@ -26,7 +26,7 @@ pub fn routes() -> Router<SharedState> {
         .allow_methods([Method::GET, Method::POST])
         .allow_headers(Any);
     Router::new()
-        .route("/sparql", get(endpoint).post(endpoint))
+        .route("/sparql", get(query_get).post(query_post))
         .route("/sparql/", get(endpoint).post(endpoint))
         .layer(cors)
 }
@@ -37,7 +37,7 @@ pub fn routes() -> Router<SharedState> {
 /// (`application/sparql-query`). The default graph is the union of the records. Updates are
 /// refused; queries have a timeout and a row cap (`X-SPARQL-MaxRows`, `X-SPARQL-Truncated`).
 /// Without a query, the service description.
-#[utoipa::path(method(get, post), path = "/sparql", tag = "sparql",
+#[utoipa::path(get, path = "/sparql", tag = "sparql",
     params(("query" = Option<String>, Query, description = "The SPARQL query"),
         ("default-graph-uri" = Option<String>, Query, description = "Graphs forming the default graph"),
         ("named-graph-uri" = Option<String>, Query, description = "Named graphs")),
@@ -50,7 +50,47 @@ pub fn routes() -> Router<SharedState> {
         (status = 415, description = "Unsupported Content-Type of a POST", body = crate::api::ErrorBody),
         (status = 503, description = "Timeout or too many queries at once (`Retry-After`)", body = crate::api::ErrorBody),
     ))]
-pub async fn endpoint(
+pub async fn query_get(
+    state: State<SharedState>,
+    method: Method,
+    query: RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    endpoint(state, method, query, headers, body).await
+}
+
+/// SPARQL 1.1 query endpoint (read-only), by POST
+///
+/// The SPARQL 1.1 Protocol: `query` by GET, by form POST or as a direct POST body
+/// (`application/sparql-query`). The default graph is the union of the records. Updates are
+/// refused; queries have a timeout and a row cap (`X-SPARQL-MaxRows`, `X-SPARQL-Truncated`).
+/// Without a query, the service description.
+#[utoipa::path(post, path = "/sparql", tag = "sparql",
+    request_body(description = "The query (`application/sparql-query`) or a form with `query`", content((String = "application/sparql-query"), (crate::api::SparqlForm = "application/x-www-form-urlencoded"))),
+    params(
+        ("default-graph-uri" = Option<String>, Query, description = "Graphs forming the default graph"),
+        ("named-graph-uri" = Option<String>, Query, description = "Named graphs")),
+    responses(
+        (status = 200, description = "Results, or the service description", content(("application/sparql-results+json"), ("application/sparql-results+xml"), ("text/csv"), ("text/tab-separated-values"), ("text/turtle"), ("application/rdf+xml"), ("application/ld+json"), ("application/n-triples"), ("text/html"))),
+        (status = 400, description = "A malformed query or request", body = crate::api::ErrorBody),
+        (status = 403, description = "An update (the endpoint is read-only)", body = crate::api::ErrorBody),
+        (status = 406, description = "No acceptable result format", body = crate::api::ErrorBody),
+        (status = 413, description = "The body is too large", content_type = "text/plain"),
+        (status = 415, description = "Unsupported Content-Type of a POST", body = crate::api::ErrorBody),
+        (status = 503, description = "Timeout or too many queries at once (`Retry-After`)", body = crate::api::ErrorBody),
+    ))]
+pub async fn query_post(
+    state: State<SharedState>,
+    method: Method,
+    query: RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    endpoint(state, method, query, headers, body).await
+}
+
+async fn endpoint(
     State(state): State<SharedState>,
     method: Method,
     RawQuery(query_string): RawQuery,

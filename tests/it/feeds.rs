@@ -15,8 +15,18 @@ fn loaded_server(datasets: usize) -> (Server, tempfile::TempDir, Vec<Triple>) {
     (
         server,
         dir,
-        common::turtle(&katalog::generate::catalogue_turtle(datasets)),
+        without_modified(common::turtle(&katalog::generate::catalogue_turtle(
+            datasets,
+        ))),
     )
+}
+
+/// The publishing API stamps `dcterms:modified` itself, so comparisons leave it out.
+fn without_modified(triples: Vec<Triple>) -> Vec<Triple> {
+    triples
+        .into_iter()
+        .filter(|t| t.predicate.as_ref() != katalog::rdf::ns::dcterms::MODIFIED)
+        .collect()
 }
 
 fn is_paging(t: &Triple) -> bool {
@@ -62,6 +72,7 @@ fn paging_through_every_syntax_gives_back_what_was_loaded() {
         let (triples, pages) = harvest(&server, "/catalog?pageSize=20", accept);
         assert_eq!(pages, 5, "{accept}");
         let content: Vec<Triple> = triples.into_iter().filter(|t| !is_paging(t)).collect();
+        let content = without_modified(content);
         assert!(
             katalog::rdf::isomorphic(&content, &loaded),
             "{accept}: union of pages differs from the loaded catalogue"
@@ -247,7 +258,7 @@ fn full_catalogue_is_rdfxml_by_default() {
         })
         .cloned()
         .collect();
-    assert!(katalog::rdf::isomorphic(&site, &loaded));
+    assert!(katalog::rdf::isomorphic(&without_modified(site), &loaded));
 }
 
 #[test]
