@@ -55,7 +55,7 @@ pub fn publisher_for_key<'a>(index: &'a RecordIndex, key: &str) -> Option<&'a Na
 }
 
 /// The publisher's name as its records state it.
-fn publisher_triples(
+pub(crate) fn publisher_triples(
     catalogue: &Catalogue,
     index: &RecordIndex,
     publisher: &NamedNode,

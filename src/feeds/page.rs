@@ -101,21 +101,39 @@ pub struct CatalogPage {
 }
 
 /// The site catalogue's own description: the stored catalogue record at `{base}catalog`, or
-/// a minimal valid one until a publisher writes it.
+/// a minimal valid one until the site administrator writes it. When all records share one
+/// publisher (one body running katalog for itself), that is the catalogue's publisher too.
 pub fn site_description(state: &AppState) -> Result<Vec<Triple>, AppError> {
     let iri = NamedNode::new_unchecked(state.config.catalog_iri());
     if let Some(triples) = state.catalogue.record(iri.as_ref())? {
         return Ok(triples);
     }
     let lit = |v: &str, lang: &str| Literal::new_language_tagged_literal_unchecked(v, lang);
-    Ok(vec![
+    let index = state.catalogue.index()?;
+    let mut triples = vec![
         Triple::new(iri.clone(), rdf::TYPE, dcat::CATALOG),
         Triple::new(iri.clone(), dcterms::TITLE, lit("Katalog", "sv")),
         Triple::new(iri.clone(), dcterms::TITLE, lit("Catalogue", "en")),
         Triple::new(iri.clone(), dcterms::DESCRIPTION, lit("Öppna data.", "sv")),
         Triple::new(iri.clone(), dcterms::DESCRIPTION, lit("Open data.", "en")),
-        Triple::new(iri, dcterms::LICENSE, NamedNode::new_unchecked(CC0)),
-    ])
+        Triple::new(iri.clone(), dcterms::LICENSE, NamedNode::new_unchecked(CC0)),
+    ];
+    if let Some(publisher) = sole_publisher(&index) {
+        triples.push(Triple::new(iri, dcterms::PUBLISHER, publisher.clone()));
+        triples.extend(super::organisations::publisher_triples(
+            &state.catalogue,
+            &index,
+            publisher,
+        )?);
+    }
+    Ok(triples)
+}
+
+/// The one publisher of every listed record, if there is exactly one.
+fn sole_publisher(index: &crate::store::RecordIndex) -> Option<&NamedNode> {
+    let mut publishers = index.members().map(|r| r.publisher.as_ref());
+    let first = publishers.next()??;
+    publishers.all(|p| p == Some(first)).then_some(first)
 }
 
 pub fn build_page(

@@ -720,3 +720,31 @@ fn schemathesis_finds_no_contradiction_with_the_openapi_description() {
         ],
     );
 }
+
+/// A body running katalog for itself: its site catalogue names it as publisher, as
+/// DCAT-AP-SE requires, before any catalogue description is written.
+#[test]
+fn the_site_catalogue_takes_the_publisher_of_a_single_organisation() {
+    let s = setup();
+    let server = Server::start_in(s.dir.path(), &[]);
+    let body = dataset("ensam", ORG_A, "Ensam");
+    assert_eq!(
+        status_of(put_turtle(&server, "/datasets/ensam", &s.token_a, &body)),
+        StatusCode::CREATED
+    );
+    let site = server.get("/catalog.nt").send().unwrap().text().unwrap();
+    let expected = format!(
+        "<{BASE}catalog> <http://purl.org/dc/terms/publisher> <{}> .",
+        publisher(ORG_A)
+    );
+    assert!(site.contains(&expected), "{site}");
+    let other = dataset("annan", ORG_B, "Annan");
+    assert_eq!(
+        status_of(put_turtle(&server, "/datasets/annan", &s.token_b, &other)),
+        StatusCode::CREATED
+    );
+    let site = server.get("/catalog.nt").send().unwrap().text().unwrap();
+    assert!(!site.contains(&format!(
+        "<{BASE}catalog> <http://purl.org/dc/terms/publisher>"
+    )));
+}
