@@ -36,6 +36,7 @@ pub fn routes() -> Router<SharedState> {
         crate::publish::replace_dataservice,
         crate::publish::delete_dataservice,
         crate::publish::replace_catalog,
+        crate::publish::replace_organisation_catalog,
         crate::publish::check::validate_handler,
         crate::feeds::catalog,
         crate::feeds::full::site,

@@ -72,11 +72,13 @@ pub fn other_catalogues(
     described: bool,
 ) -> Result<Vec<Triple>, AppError> {
     let mut out = Vec::new();
-    for other in index
-        .records
-        .iter()
-        .filter(|r| r.kind == RecordKind::Catalog && r.iri != *site)
-    {
+    // Organisations' own catalogue descriptions are parts through their publisher.
+    let organisations = format!("{}organisations/", state.config.base_uri);
+    for other in index.records.iter().filter(|r| {
+        r.kind == RecordKind::Catalog
+            && r.iri != *site
+            && !r.iri.as_str().starts_with(&organisations)
+    }) {
         out.push(Triple::new(
             site.clone(),
             dcterms::HAS_PART,

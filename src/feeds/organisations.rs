@@ -83,6 +83,10 @@ pub fn org_catalog_description(
     publisher: &NamedNode,
 ) -> Result<Vec<Triple>, StoreError> {
     let iri = org_catalog_iri(base, publisher);
+    // Written by the organisation (PUT /organisations/{key}/catalog): used as it is.
+    if let Some(stored) = catalogue.record(iri.as_ref())? {
+        return Ok(stored);
+    }
     let agent = publisher_triples(catalogue, index, publisher)?;
     let name = agent
         .iter()

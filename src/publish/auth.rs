@@ -121,12 +121,17 @@ pub fn authorize_records(
     principal: &Principal,
     records: &[Record],
     stored: &RecordIndex,
+    base: &str,
 ) -> Result<(), AppError> {
     if principal.site_admin {
         return Ok(());
     }
     for record in records {
-        if record.kind == RecordKind::Catalog {
+        let own_catalogue = principal.memberships.iter().any(|(org, _)| {
+            let publisher = oxigraph::model::NamedNode::new_unchecked(org.publisher_iri.clone());
+            crate::feeds::organisations::org_catalog_iri(base, &publisher) == record.iri
+        });
+        if record.kind == RecordKind::Catalog && !own_catalogue {
             return Err(AppError::Forbidden(format!(
                 "<{}> is a dcat:Catalog; an organisation's catalogue is described at PUT /organisations/{{orgnr}}/catalog, and the site catalogue only by the site administrator",
                 record.iri

@@ -68,7 +68,7 @@ pub async fn store_triples(
     let mut records = split.records;
     let stored = state.catalogue.index()?;
     if let Some(principal) = principal {
-        super::auth::authorize_records(principal, &records, &stored)?;
+        super::auth::authorize_records(principal, &records, &stored, &state.config.base_uri)?;
         records.iter_mut().for_each(prepare_stamp);
     }
     let members = Members::of(&records, &stored);

@@ -46,6 +46,10 @@ pub fn routes() -> Router<SharedState> {
                 .fallback(deref),
         )
         .route("/catalog", put(replace_catalog))
+        .route(
+            "/organisations/{key}/catalog",
+            put(replace_organisation_catalog).fallback(deref),
+        )
         .route("/validate", post(check::validate_handler))
         .merge(pages::routes())
 }
@@ -322,6 +326,77 @@ pub async fn replace_catalog(
     )
     .await?;
     Ok(axum::Json(ingested.summary()).into_response())
+}
+
+/// Describe an organisation's catalogue
+///
+/// The title, description and other properties of the organisation's own `dcat:Catalog`
+/// (served at `/organisations/{key}/datasets/dcat`), replacing the generated description;
+/// its `dcat:dataset` links are derived from the records. `<>` is the catalogue.
+#[utoipa::path(put, path = "/organisations/{key}/catalog", tag = "publishing",
+    params(("key" = String, Path, description = "The organisation number (or publisher slug)"),
+        ("If-Match" = Option<String>, Header, description = "ETag the change is based on")),
+    request_body(description = "RDF describing `<>` as a dcat:Catalog", content((String = "text/turtle"), (String = "application/rdf+xml"), (String = "application/ld+json"), (String = "application/n-triples"))),
+    responses(
+        (status = 201, description = "Created", body = crate::api::WriteSummary),
+        (status = 200, description = "Replaced (or unchanged)", body = crate::api::WriteSummary),
+        (status = 400, description = "Malformed RDF or a body about another resource", body = crate::api::ErrorBody),
+        (status = 401, description = "No or unknown token", body = crate::api::ErrorBody),
+        (status = 403, description = "Another organisation's catalogue or publisher", body = crate::api::ErrorBody),
+        (status = 404, description = "No such organisation", body = crate::api::ErrorBody),
+        (status = 412, description = "The description changed since the ETag given", body = crate::api::ErrorBody),
+        (status = 413, description = "The body is too large", content_type = "text/plain"),
+        (status = 415, description = "Unsupported Content-Type", body = crate::api::ErrorBody),
+        (status = 422, description = "SHACL violations; nothing was stored",
+            content((crate::api::ErrorBody = "application/json"), (String = "text/turtle"))),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn replace_organisation_catalog(
+    State(state): State<SharedState>,
+    Caller(principal): Caller,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let organisation = organisation_for_key(&state, &key).await?;
+    if !principal.may_publish_for(&organisation.publisher_iri) {
+        return Err(AppError::Forbidden(format!(
+            "you do not publish for {}",
+            organisation.name
+        )));
+    }
+    let publisher = NamedNode::new_unchecked(organisation.publisher_iri.clone());
+    let iri = crate::feeds::organisations::org_catalog_iri(&state.config.base_uri, &publisher);
+    let ingested = ingest(
+        &state,
+        Some(&principal),
+        &headers,
+        &body,
+        iri.as_str(),
+        Some(&iri),
+    )
+    .await?;
+    let status = if ingested.changes.first() == Some(&Change::Created) {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(ingested.summary())).into_response())
+}
+
+/// The organisation whose URL key (organisation number or publisher slug) is `key`.
+async fn organisation_for_key(
+    state: &AppState,
+    key: &str,
+) -> Result<crate::accounts::Organisation, AppError> {
+    let organisations = state.accounts()?.organisations().await?;
+    organisations
+        .into_iter()
+        .find(|org| {
+            let publisher = NamedNode::new_unchecked(org.publisher_iri.clone());
+            org.orgnr == key || crate::feeds::organisations::org_key(&publisher) == key
+        })
+        .ok_or(AppError::NotFound)
 }
 
 async fn remove(

@@ -748,3 +748,54 @@ fn the_site_catalogue_takes_the_publisher_of_a_single_organisation() {
         "<{BASE}catalog> <http://purl.org/dc/terms/publisher>"
     )));
 }
+
+#[test]
+fn an_organisation_describes_its_own_catalogue() {
+    let s = setup();
+    let server = Server::start_in(s.dir.path(), &[]);
+    let body = dataset("med-katalog", ORG_A, "Med katalog");
+    assert_eq!(
+        status_of(put_turtle(
+            &server,
+            "/datasets/med-katalog",
+            &s.token_a,
+            &body
+        )),
+        StatusCode::CREATED
+    );
+    let path = format!("/organisations/{ORG_A}/catalog");
+    let catalogue = format!(
+        r#"@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dcterms: <http://purl.org/dc/terms/> .
+<> a dcat:Catalog ; dcterms:title "Exempelkommuns öppna data"@sv ;
+  dcterms:description "Allt Exempelkommun publicerar."@sv ;
+  dcterms:publisher <{0}> ;
+  dcterms:license <http://creativecommons.org/publicdomain/zero/1.0/> .
+<{0}> a <http://xmlns.com/foaf/0.1/Agent> ; <http://xmlns.com/foaf/0.1/name> "Exempelkommun"@sv ;
+  dcterms:type <http://purl.org/adms/publishertype/LocalAuthority> .
+"#,
+        publisher(ORG_A)
+    );
+    assert_eq!(
+        status_of(put_turtle(&server, &path, &s.token_b, &catalogue)),
+        StatusCode::FORBIDDEN,
+        "another organisation's catalogue"
+    );
+    let response = put_turtle(&server, &path, &s.token_a, &catalogue);
+    let status = response.status();
+    assert_eq!(status, StatusCode::CREATED, "{}", response.text().unwrap());
+    let feed = server
+        .get(&format!("/organisations/{ORG_A}/datasets/dcat"))
+        .header("accept", "text/turtle")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(feed.contains("Exempelkommuns öppna data"), "{feed}");
+    assert!(feed.contains("med-katalog"), "the records are still listed");
+    let page = server
+        .get(&path)
+        .header("accept", "text/turtle")
+        .send()
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+}
