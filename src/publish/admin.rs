@@ -1,7 +1,7 @@
 //! Organisation administration for org admins: members and their roles, invitation links,
 //! API tokens, and the audit log (HTML and CSV).
-use super::auth::{SESSION_USER, check_csrf, csrf_token};
-use super::pages::{field, form_fields, page_lang, require_login, tr};
+use super::auth::csrf_token;
+use super::pages::{checked_form, field, log_in, page_lang, require_login, tr};
 use crate::accounts::{Organisation, Principal, Role, audit_csv};
 use crate::web::pages::render;
 use crate::web::{AppError, SharedState};
@@ -47,12 +47,9 @@ async fn admin_of(
     state: &SharedState,
     session: &Session,
     orgnr: &str,
-) -> Result<Result<(Principal, Organisation), Response>, AppError> {
+) -> Result<(Principal, Organisation), AppError> {
     let back = format!("/publish/org/{orgnr}/members");
-    let principal = match require_login(state, session, &back).await {
-        Ok(p) => p,
-        Err(redirect) => return Ok(Err(redirect)),
-    };
+    let principal = require_login(state, session, &back).await?;
     let org = state.accounts()?.organisation(orgnr).await?;
     if !principal.administers(org.id) {
         return Err(AppError::Forbidden(format!(
@@ -60,16 +57,7 @@ async fn admin_of(
             org.name
         )));
     }
-    Ok(Ok((principal, org)))
-}
-
-macro_rules! admin_or_redirect {
-    ($state:expr, $session:expr, $orgnr:expr) => {
-        match admin_of($state, $session, $orgnr).await? {
-            Ok(found) => found,
-            Err(redirect) => return Ok(redirect),
-        }
-    };
+    Ok((principal, org))
 }
 
 #[derive(serde::Serialize)]
@@ -85,7 +73,7 @@ async fn members(
     Path(orgnr): Path<String>,
     Query(params): Params,
 ) -> Result<Response, AppError> {
-    let (_, organisation) = admin_or_redirect!(&state, &session, &orgnr);
+    let (_, organisation) = admin_of(&state, &session, &orgnr).await?;
     let lang = page_lang(&session, &params).await;
     let csrf = csrf_token(&session).await?;
     let accounts = state.accounts()?;
@@ -113,9 +101,8 @@ async fn change_role(
     Path((orgnr, user)): Path<(String, i64)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (_, org) = admin_or_redirect!(&state, &session, &orgnr);
-    let form = form_fields(&body);
-    check_csrf(&session, Some(field(&form, "csrf"))).await?;
+    let (_, org) = admin_of(&state, &session, &orgnr).await?;
+    let form = checked_form(&session, &body).await?;
     let role = Role::parse(field(&form, "role"))?;
     let accounts = state.accounts()?;
     let member = accounts
@@ -134,9 +121,8 @@ async fn remove_member(
     Path((orgnr, user)): Path<(String, i64)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (_, org) = admin_or_redirect!(&state, &session, &orgnr);
-    let form = form_fields(&body);
-    check_csrf(&session, Some(field(&form, "csrf"))).await?;
+    let (_, org) = admin_of(&state, &session, &orgnr).await?;
+    checked_form(&session, &body).await?;
     state.accounts()?.revoke_membership(user, org.id).await?;
     Ok(Redirect::to(&format!("/publish/org/{orgnr}/members")).into_response())
 }
@@ -148,9 +134,8 @@ async fn invite(
     Path(orgnr): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (principal, org) = admin_or_redirect!(&state, &session, &orgnr);
-    let form = form_fields(&body);
-    check_csrf(&session, Some(field(&form, "csrf"))).await?;
+    let (principal, org) = admin_of(&state, &session, &orgnr).await?;
+    let form = checked_form(&session, &body).await?;
     let lang = page_lang(&session, &HashMap::new()).await;
     let role = Role::parse(field(&form, "role"))?;
     let email = field(&form, "email");
@@ -199,8 +184,7 @@ async fn accept(
     Path(secret): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let form = form_fields(&body);
-    check_csrf(&session, Some(field(&form, "csrf"))).await?;
+    let form = checked_form(&session, &body).await?;
     let accounts = state.accounts()?;
     let (org, email, _) = accounts
         .invitation(&secret)
@@ -211,14 +195,7 @@ async fn accept(
         .await
     {
         Ok(user) => {
-            session
-                .cycle_id()
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            session
-                .insert(SESSION_USER, user.id)
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            log_in(&session, user.id).await?;
             Ok(Redirect::to("/publish").into_response())
         }
         Err(crate::accounts::AccountsError::Invalid(error)) => {
@@ -249,7 +226,7 @@ async fn tokens(
     Path(orgnr): Path<String>,
     Query(params): Params,
 ) -> Result<Response, AppError> {
-    let (_, organisation) = admin_or_redirect!(&state, &session, &orgnr);
+    let (_, organisation) = admin_of(&state, &session, &orgnr).await?;
     let lang = page_lang(&session, &params).await;
     let csrf = csrf_token(&session).await?;
     let tokens: Vec<TokenRow> = state
@@ -281,9 +258,8 @@ async fn create_token(
     Path(orgnr): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (principal, org) = admin_or_redirect!(&state, &session, &orgnr);
-    let form = form_fields(&body);
-    check_csrf(&session, Some(field(&form, "csrf"))).await?;
+    let (principal, org) = admin_of(&state, &session, &orgnr).await?;
+    let form = checked_form(&session, &body).await?;
     let lang = page_lang(&session, &HashMap::new()).await;
     let days = match field(&form, "expires_days").trim() {
         "" => None,
@@ -316,9 +292,8 @@ async fn revoke_token(
     Path((orgnr, id)): Path<(String, i64)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (_, org) = admin_or_redirect!(&state, &session, &orgnr);
-    let form = form_fields(&body);
-    check_csrf(&session, Some(field(&form, "csrf"))).await?;
+    let (_, org) = admin_of(&state, &session, &orgnr).await?;
+    checked_form(&session, &body).await?;
     state.accounts()?.revoke_token(org.id, id).await?;
     Ok(Redirect::to(&format!("/publish/org/{orgnr}/tokens")).into_response())
 }
@@ -339,7 +314,7 @@ async fn audit(
     Path(orgnr): Path<String>,
     Query(params): Params,
 ) -> Result<Response, AppError> {
-    let (_, organisation) = admin_or_redirect!(&state, &session, &orgnr);
+    let (_, organisation) = admin_of(&state, &session, &orgnr).await?;
     let lang = page_lang(&session, &params).await;
     let entries: Vec<AuditRow> = state
         .accounts()?
@@ -363,7 +338,7 @@ async fn audit_as_csv(
     session: Session,
     Path(orgnr): Path<String>,
 ) -> Result<Response, AppError> {
-    let (_, organisation) = admin_or_redirect!(&state, &session, &orgnr);
+    let (_, organisation) = admin_of(&state, &session, &orgnr).await?;
     let entries = state.accounts()?.audit_log(organisation.id).await?;
     let disposition = format!("attachment; filename=\"audit-{}.csv\"", organisation.orgnr);
     Ok((

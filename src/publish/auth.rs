@@ -160,7 +160,7 @@ pub fn authorize_stored(
     if principal.site_admin {
         return Ok(());
     }
-    let Some(info) = stored.records.iter().find(|r| &r.iri == iri) else {
+    let Some(info) = stored.get(iri) else {
         return Ok(());
     };
     let allowed = info

@@ -427,11 +427,7 @@ pub async fn delete_record(
 ) -> Result<(), AppError> {
     let index = state.catalogue.index()?;
     auth::authorize_stored(principal, &index, iri)?;
-    let publisher = index
-        .records
-        .iter()
-        .find(|r| &r.iri == iri)
-        .and_then(|r| r.publisher.clone());
+    let publisher = index.get(iri).and_then(|r| r.publisher.clone());
     let (state2, iri2) = (state.clone(), iri.clone());
     let outcome = tokio::task::spawn_blocking(move || {
         let catalogue = &state2.catalogue;

@@ -5,7 +5,7 @@ use super::auth::{SESSION_USER, check_csrf, csrf_token, session_principal};
 use super::form::FormValues;
 use super::{Precondition, record_iri, store_triples};
 use crate::accounts::{Organisation, Principal, Role};
-use crate::store::{RecordKind, split_records};
+use crate::store::RecordKind;
 use crate::web::pages::{label_of, render};
 use crate::web::{AppError, SharedState};
 use axum::Router;
@@ -51,21 +51,33 @@ pub async fn page_lang(session: &Session, params: &HashMap<String, String>) -> S
         .unwrap_or_else(|| "sv".into())
 }
 
-/// The logged-in principal, or a redirect to the login page.
+/// The logged-in principal; without one, the browser goes to the login page and back.
 pub async fn require_login(
     state: &SharedState,
     session: &Session,
     back_to: &str,
-) -> Result<Principal, Response> {
-    match session_principal(state, session).await {
-        Ok(Some(p)) => Ok(p),
-        Ok(None) => {
-            let next =
-                percent_encoding::utf8_percent_encode(back_to, percent_encoding::NON_ALPHANUMERIC);
-            Err(Redirect::to(&format!("/login?next={next}")).into_response())
-        }
-        Err(e) => Err(e.into_response()),
-    }
+) -> Result<Principal, AppError> {
+    session_principal(state, session)
+        .await?
+        .ok_or_else(|| AppError::LoginRequired(back_to.to_owned()))
+}
+
+/// The fields of a posted form, once its CSRF token is checked.
+pub async fn checked_form(session: &Session, body: &[u8]) -> Result<FormValues, AppError> {
+    let form = form_fields(body);
+    check_csrf(session, Some(field(&form, "csrf"))).await?;
+    Ok(form)
+}
+
+/// Logs `user_id` in, under a new session id so that an id planted before cannot be
+/// reused (fixation).
+pub async fn log_in(session: &Session, user_id: i64) -> Result<(), AppError> {
+    let internal = |e: tower_sessions::session::Error| AppError::Internal(e.to_string());
+    session.cycle_id().await.map_err(internal)?;
+    session
+        .insert(SESSION_USER, user_id)
+        .await
+        .map_err(internal)
 }
 
 /// Form fields, keeping repeated names (multiple selections).
@@ -105,8 +117,7 @@ async fn login(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let form = form_fields(&body);
-    check_csrf(&session, Some(field(&form, "csrf"))).await?;
+    let form = checked_form(&session, &body).await?;
     let lang = page_lang(&session, &HashMap::new()).await;
     let email = field(&form, "email").trim().to_owned();
     let keys = [
@@ -135,15 +146,7 @@ async fn login(
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     keys.iter().for_each(|k| state.login_throttle.succeeded(k));
-    // A new session id at login, so an id planted before cannot be reused (fixation).
-    session
-        .cycle_id()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    session
-        .insert(SESSION_USER, user.id)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    log_in(&session, user.id).await?;
     let next = field(&form, "next");
     let target = if next.starts_with('/') && !next.starts_with("//") {
         next
@@ -154,8 +157,7 @@ async fn login(
 }
 
 async fn logout(session: Session, body: Bytes) -> Result<Response, AppError> {
-    let form = form_fields(&body);
-    check_csrf(&session, Some(field(&form, "csrf"))).await?;
+    checked_form(&session, &body).await?;
     session
         .flush()
         .await
@@ -190,23 +192,17 @@ async fn dashboard(
     session: Session,
     Query(params): Params,
 ) -> Result<Response, AppError> {
-    let principal = match require_login(&state, &session, "/publish").await {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
+    let principal = require_login(&state, &session, "/publish").await?;
     let lang = page_lang(&session, &params).await;
     let csrf = csrf_token(&session).await?;
     let organisations = visible_organisations(&state, &principal).await?;
     let views = {
         let state = state.clone();
-        tokio::task::spawn_blocking(move || org_views(&state, &organisations, &principal))
+        tokio::task::spawn_blocking(move || org_views(&state, &organisations))
             .await
             .map_err(|e| AppError::Internal(e.to_string()))??
     };
-    let actor = session_principal(&state, &session)
-        .await?
-        .map(|p| p.actor)
-        .unwrap_or_default();
+    let actor = principal.actor;
     Ok(render(
         "publish.html",
         context! { lang, csrf, actor, organisations => views },
@@ -233,7 +229,6 @@ async fn visible_organisations(
 fn org_views(
     state: &SharedState,
     organisations: &[(Organisation, bool)],
-    _principal: &Principal,
 ) -> Result<Vec<OrgView>, AppError> {
     let index = state.catalogue.index()?;
     let dataset_prefix = state.config.iri_for_path("datasets/");
@@ -360,10 +355,7 @@ async fn new_dataset(
     session: Session,
     Query(params): Params,
 ) -> Result<Response, AppError> {
-    let principal = match require_login(&state, &session, "/publish/datasets/new").await {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
+    let principal = require_login(&state, &session, "/publish/datasets/new").await?;
     let lang = page_lang(&session, &params).await;
     let organisation =
         chosen_organisation(&state, &principal, params.get("org").map(String::as_str)).await?;
@@ -386,12 +378,8 @@ async fn save_new(
     session: Session,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let principal = match require_login(&state, &session, "/publish/datasets/new").await {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
-    let values = form_fields(&body);
-    check_csrf(&session, Some(field(&values, "csrf"))).await?;
+    let principal = require_login(&state, &session, "/publish/datasets/new").await?;
+    let values = checked_form(&session, &body).await?;
     let organisation = chosen_organisation(&state, &principal, Some(field(&values, "org"))).await?;
     let id = new_dataset_id(&state, &values)?;
     let iri = record_iri(&state, RecordKind::Dataset, &id)?;
@@ -411,10 +399,7 @@ async fn edit_dataset(
     Query(params): Params,
 ) -> Result<Response, AppError> {
     let back = format!("/publish/datasets/{id}/edit");
-    let principal = match require_login(&state, &session, &back).await {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
+    let principal = require_login(&state, &session, &back).await?;
     let lang = page_lang(&session, &params).await;
     let iri = record_iri(&state, RecordKind::Dataset, &id)?;
     let (organisation, stored) = editable_record(&state, &principal, &iri).await?;
@@ -447,12 +432,8 @@ async fn save_edit(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let action = format!("/publish/datasets/{id}/edit");
-    let principal = match require_login(&state, &session, &action).await {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
-    let values = form_fields(&body);
-    check_csrf(&session, Some(field(&values, "csrf"))).await?;
+    let principal = require_login(&state, &session, &action).await?;
+    let values = checked_form(&session, &body).await?;
     let iri = record_iri(&state, RecordKind::Dataset, &id)?;
     let (organisation, _) = editable_record(&state, &principal, &iri).await?;
     let etag = field(&values, "etag").to_owned();
@@ -478,9 +459,7 @@ async fn editable_record(
     let index = state.catalogue.index()?;
     super::auth::authorize_stored(principal, &index, iri)?;
     let publisher = index
-        .records
-        .iter()
-        .find(|r| &r.iri == iri)
+        .get(iri)
         .and_then(|r| r.publisher.clone())
         .ok_or_else(|| AppError::Forbidden("the record names no publisher".into()))?;
     let organisation = state
@@ -620,12 +599,8 @@ async fn delete(
     session: Session,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let principal = match require_login(&state, &session, "/publish").await {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
-    let values = form_fields(&body);
-    check_csrf(&session, Some(field(&values, "csrf"))).await?;
+    let principal = require_login(&state, &session, "/publish").await?;
+    let values = checked_form(&session, &body).await?;
     let iri = NamedNode::new(field(&values, "iri"))
         .map_err(|e| AppError::BadRequest(format!("record IRI: {e}")))?;
     super::delete_record(&state, &principal, &iri, Precondition::None).await?;
@@ -637,10 +612,7 @@ async fn upload_page(
     session: Session,
     Query(params): Params,
 ) -> Result<Response, AppError> {
-    let principal = match require_login(&state, &session, "/publish/upload").await {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
+    let principal = require_login(&state, &session, "/publish/upload").await?;
     let lang = page_lang(&session, &params).await;
     let org =
         chosen_organisation(&state, &principal, params.get("org").map(String::as_str)).await?;
@@ -659,10 +631,7 @@ async fn upload(
     Query(params): Params,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let principal = match require_login(&state, &session, "/publish/upload").await {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
+    let principal = require_login(&state, &session, "/publish/upload").await?;
     let lang = page_lang(&session, &params).await;
     let org =
         chosen_organisation(&state, &principal, params.get("org").map(String::as_str)).await?;
@@ -731,15 +700,6 @@ async fn store_upload(
     let format = crate::rdf::input_format_for_path(std::path::Path::new(name))
         .ok_or_else(|| AppError::UnsupportedMediaType(name.to_owned()))?;
     let triples = crate::rdf::parse_graph(bytes, format, Some(&state.config.base_uri))?;
-    // Checked here too so that an empty file gets a clear message.
-    if split_records(triples.clone(), &state.config.base_uri)
-        .records
-        .is_empty()
-    {
-        return Err(AppError::BadRequest(
-            "the file describes no dataset, data service or catalogue".into(),
-        ));
-    }
     store_triples(
         state,
         Some(principal),

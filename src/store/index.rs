@@ -79,6 +79,14 @@ impl RecordIndex {
 
     /// Members of the catalogue feeds (datasets, series and data services that pass the
     /// active shapes), in IRI order.
+    /// The live record with this IRI (the list is sorted by IRI).
+    pub fn get(&self, iri: &NamedNode) -> Option<&RecordInfo> {
+        self.records
+            .binary_search_by(|r| r.iri.as_str().cmp(iri.as_str()))
+            .ok()
+            .map(|i| &self.records[i])
+    }
+
     pub fn members(&self) -> impl Iterator<Item = &RecordInfo> {
         self.records
             .iter()

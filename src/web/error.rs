@@ -21,6 +21,10 @@ pub enum AppError {
     NotAcceptable(Vec<&'static str>),
     #[error("authentication required")]
     Unauthorized,
+    /// A page needs a logged-in user: the browser is sent to the login page, to come back to
+    /// the path given.
+    #[error("log in first")]
+    LoginRequired(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -50,6 +54,7 @@ impl AppError {
             Self::Gone => StatusCode::GONE,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::LoginRequired(_) => StatusCode::SEE_OTHER,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -93,6 +98,11 @@ impl IntoResponse for AppError {
         let status = self.status();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
+        }
+        if let Self::LoginRequired(back_to) = &self {
+            let next =
+                percent_encoding::utf8_percent_encode(back_to, percent_encoding::NON_ALPHANUMERIC);
+            return axum::response::Redirect::to(&format!("/login?next={next}")).into_response();
         }
         // A validation report is RDF: Turtle unless the client asked for JSON.
         if let Self::Invalid(report, false) = &self {
