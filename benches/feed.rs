@@ -2,10 +2,12 @@
 //!
 //! `cargo bench --bench feed [-- DATASETS...]` (default 10000): for each size, a generated
 //! DCAT-AP-SE catalogue is loaded with `katalog load` (parse, split, validate, write), then
-//! a `katalog serve` process is measured: harvesting every `/catalog` page in RDF/XML, the
-//! unpaged `/datasets/dcat` (time to first byte, total, the server's peak memory) and dataset
-//! dereference latency. With `KATALOG_PYTHON` set (a venv with pyoxigraph, see
-//! `scripts/python-env.sh`), a raw pyoxigraph RDF/XML dump of the same triples is the baseline.
+//! `katalog serve` is measured: harvesting every `/catalog` page in RDF/XML, the unpaged
+//! `/datasets/dcat` (time to first byte, total, the server's resident memory before and at its
+//! peak during the requests), without the feed cache and with it, and dataset dereference
+//! latency. With `KATALOG_PYTHON` set (a venv with pyoxigraph, see `scripts/python-env.sh`),
+//! a raw pyoxigraph RDF/XML dump of the same triples is the baseline: `serialize` of the
+//! triples, `Store.dump` of an in-memory store, and `Store.dump` of an on-disk store.
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -28,10 +30,11 @@ fn katalog() -> Command {
     Command::new(env!("CARGO_BIN_EXE_katalog"))
 }
 
-fn serve(store: &Path) -> (Child, String) {
+fn serve(store: &Path, extra: &[&str]) -> (Child, String) {
     let mut child = katalog()
         .args(["serve", "--addr", "127.0.0.1:0", "--data"])
         .arg(store)
+        .args(extra)
         .env("RUST_LOG", "katalog=warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -44,12 +47,71 @@ fn serve(store: &Path) -> (Child, String) {
     (child, addr)
 }
 
-/// Peak resident memory of a process, from /proc (Linux).
-fn peak_rss_mb(pid: u32) -> Option<f64> {
+/// A memory figure of a process, in MB, from /proc (Linux): `VmHWM` (peak) or `VmRSS`.
+fn memory_mb(pid: u32, field: &str) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// Resets a process's peak resident size to its current one (Linux `clear_refs`), so the
+/// peak read afterwards is that of what happened since.
+fn reset_peak(pid: u32) {
+    let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+}
+
+struct FeedFigures {
+    first_byte: Duration,
+    total: Duration,
+    megabytes: usize,
+    resident_before: f64,
+    peak_during: f64,
+}
+
+/// Fetches `/datasets/dcat` RUNS times: medians of time to first byte and total, and the
+/// server's resident memory before and at its peak during the requests.
+fn measure_feed(client: &reqwest::blocking::Client, server: &Child, addr: &str) -> FeedFigures {
+    let pid = server.id();
+    let resident_before = memory_mb(pid, "VmRSS:").unwrap_or(f64::NAN);
+    reset_peak(pid);
+    let (mut firsts, mut totals, mut size) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let mut response = client.get(format!("{addr}/datasets/dcat")).send().unwrap();
+        let mut buffer = vec![0; 64 * 1024];
+        let first = response.read(&mut buffer).unwrap();
+        firsts.push(started.elapsed());
+        size = first;
+        loop {
+            let n = response.read(&mut buffer).unwrap();
+            if n == 0 {
+                break;
+            }
+            size += n;
+        }
+        totals.push(started.elapsed());
+    }
+    FeedFigures {
+        first_byte: median(firsts),
+        total: median(totals),
+        megabytes: size / 1_000_000,
+        resident_before,
+        peak_during: memory_mb(pid, "VmHWM:").unwrap_or(f64::NAN),
+    }
+}
+
+fn print_feed(label: &str, f: &FeedFigures) {
+    println!(
+        "/datasets/dcat {label} (RDF/XML, {} MB): time to first byte median {:?}, total median {:?}; \
+         server resident {:.0} MB before, peak {:.0} MB during",
+        f.megabytes, f.first_byte, f.total, f.resident_before, f.peak_during
+    );
+}
+
+fn stop(mut server: Child) {
+    let _ = server.kill();
+    let _ = server.wait();
 }
 
 fn bench_size(datasets: usize) {
@@ -79,7 +141,13 @@ fn bench_size(datasets: usize) {
         started.elapsed()
     );
 
-    let (mut server, addr) = serve(&store);
+    // First without the feed cache: every record decoded from the store and rendered.
+    let (server, addr) = serve(&store, &["--no-feed-cache"]);
+    println!(
+        "server started (start-up checks done): peak RSS {:.0} MB, resident {:.0} MB",
+        memory_mb(server.id(), "VmHWM:").unwrap_or(f64::NAN),
+        memory_mb(server.id(), "VmRSS:").unwrap_or(f64::NAN)
+    );
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(600))
         .build()
@@ -112,31 +180,7 @@ fn bench_size(datasets: usize) {
         "harvest all {pages} pages of /catalog in RDF/XML: median {:?}",
         median(harvests)
     );
-
-    let (mut firsts, mut totals, mut size) = (Vec::new(), Vec::new(), 0);
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        let mut response = client.get(format!("{addr}/datasets/dcat")).send().unwrap();
-        let mut buffer = vec![0; 64 * 1024];
-        let first = response.read(&mut buffer).unwrap();
-        firsts.push(started.elapsed());
-        size = first;
-        loop {
-            let n = response.read(&mut buffer).unwrap();
-            if n == 0 {
-                break;
-            }
-            size += n;
-        }
-        totals.push(started.elapsed());
-    }
-    println!(
-        "/datasets/dcat (RDF/XML, {} MB): time to first byte median {:?}, total median {:?}, server peak RSS {:.0} MB",
-        size / 1_000_000,
-        median(firsts),
-        median(totals),
-        peak_rss_mb(server.id()).unwrap_or(f64::NAN)
-    );
+    print_feed("uncached", &measure_feed(&client, &server, &addr));
 
     let mut latencies = Vec::new();
     for i in 0..2000 {
@@ -156,8 +200,24 @@ fn bench_size(datasets: usize) {
         percentile(&mut latencies, 0.5),
         percentile(&mut latencies, 0.99)
     );
-    let _ = server.kill();
-    let _ = server.wait();
+    stop(server);
+
+    // Then as served by default: the feed cache filled (at start, in the background, or by
+    // the first harvest), as on every night but the first.
+    let (server, addr) = serve(&store, &[]);
+    let started = Instant::now();
+    client
+        .get(format!("{addr}/datasets/dcat"))
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    println!(
+        "/datasets/dcat first request after start (fills the feed cache): {:?}",
+        started.elapsed()
+    );
+    print_feed("cached", &measure_feed(&client, &server, &addr));
+    stop(server);
 
     if let Ok(python) = std::env::var("KATALOG_PYTHON") {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/pyoxigraph_dump.py");

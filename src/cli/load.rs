@@ -219,7 +219,7 @@ pub fn export(args: ExportArgs) -> CliResult {
     let base = args.store.resolve_base(&catalogue, DEFAULT_ADDR.parse()?)?;
     let state = crate::web::AppState::new(catalogue, crate::web::Config::new(&base));
     let index = state.catalogue.index()?;
-    let document = crate::feeds::site_document(&state, &index)?;
+    let document = crate::feeds::site_document(&state, index)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     crate::feeds::write_document(&state, document, format, &mut out)?;
     out.flush()?;

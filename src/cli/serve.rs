@@ -41,6 +41,10 @@ pub struct ServeArgs {
     /// Most SPARQL queries evaluated at once.
     #[arg(long, default_value_t = 4)]
     sparql_max_concurrent: usize,
+    /// Render every record of the harvest documents anew on each request instead of keeping
+    /// renderings in `feed-cache.redb` in the data directory.
+    #[arg(long)]
+    no_feed_cache: bool,
     /// Log as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
@@ -75,13 +79,23 @@ pub fn run(args: ServeArgs) -> CliResult {
         setup.eu = Some(Arc::new(eu));
         setup.accounts = Some(accounts);
         setup.form = super::load::dataset_form(&args.shapes)?;
+        if !args.no_feed_cache {
+            setup.feed_cache = Some(crate::feeds::cache::FeedCache::open(
+                &args.store.data.join("feed-cache.redb"),
+            )?);
+        }
         let failing = {
             let state = state.clone();
             tokio::task::spawn_blocking(move || crate::publish::revalidate_all(&state)).await??
         };
+        release_freed_memory();
         if failing > 0 {
             tracing::warn!(failing, "records fail the active shapes and are left out of the feeds");
         }
+        tokio::task::spawn_blocking({
+            let state = state.clone();
+            move || crate::feeds::warm_cache(&state)
+        });
         tracing::info!(base = %state.config.base_uri, data = %args.store.data.display(), "katalog started");
         // Tests and scripts read this line to learn the port.
         println!("listening on http://{addr}");
@@ -89,6 +103,16 @@ pub fn run(args: ServeArgs) -> CliResult {
         crate::web::serve(listener, state).await?;
         Ok(())
     })
+}
+
+/// Hands memory freed after the start-up checks back to the system: glibc keeps freed heap
+/// pages by default, so revalidating a large catalogue would stay in the resident size.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages of the allocator to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 fn init_logging(json: bool) {

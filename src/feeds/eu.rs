@@ -77,6 +77,9 @@ pub struct EuMapping {
     datatypes: HashMap<NamedNode, NamedNode>,
     /// Vocabulary IRI → the (property, value) pairs that describe it in the export.
     descriptions: HashMap<String, Vec<(NamedNode, Term)>>,
+    /// A digest of the files the rules were read from: cached exports name it, so changed
+    /// rules are never served from renderings made with the old ones.
+    pub digest: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -97,11 +100,13 @@ impl EuMapping {
     /// and schemes describe the values).
     pub fn load(vocab_dir: &Path) -> Result<EuMapping, EuError> {
         let mut graph = Graph::new();
+        let mut digest = Sha256::new();
         for path in turtle_files(vocab_dir)? {
             let bytes = std::fs::read(&path).map_err(|source| EuError::Read {
                 path: path.clone(),
                 source,
             })?;
+            digest.update(&bytes);
             let triples = crate::rdf::parse_graph(&bytes, oxigraph::io::RdfFormat::Turtle, None)
                 .map_err(|source| EuError::Parse {
                     path: path.clone(),
@@ -109,7 +114,8 @@ impl EuMapping {
                 })?;
             graph.extend(triples);
         }
-        let mapping = EuMapping::from_graph(&graph);
+        let mut mapping = EuMapping::from_graph(&graph);
+        mapping.digest = hex::encode(&digest.finalize()[..8]);
         if mapping.media_types.is_empty() && mapping.ranges.is_empty() {
             return Err(EuError::NoRules {
                 dir: vocab_dir.to_owned(),
@@ -135,6 +141,7 @@ impl EuMapping {
             wraps: read_property_rules(graph, "wrapLiteralWith"),
             datatypes: read_property_rules(graph, "literalDatatype"),
             descriptions: read_descriptions(graph, &describe_with),
+            digest: String::new(),
         }
     }
 

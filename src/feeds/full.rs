@@ -2,24 +2,51 @@
 //! site and `/organisations/{key}/datasets/dcat` for one organisation. RDF/XML by default,
 //! streamed record by record, byte-stable for unchanged data.
 use super::organisations::{org_catalog_description, org_catalog_iri, publisher_for_key};
+use super::render::write_document_in;
 use super::site_description;
 use super::stream::stream_body;
+use crate::rdf::GraphFormat;
 use crate::rdf::ns::dcterms;
-use crate::rdf::{GraphFormat, PREFIXES, sort_triples};
 use crate::store::{RecordIndex, RecordInfo, RecordKind};
 use crate::web::respond::choose_format;
 use crate::web::{AppError, AppState, Conditional, SharedState};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use oxigraph::io::RdfSerializer;
 use oxigraph::model::{NamedNode, Triple};
 use std::sync::Arc;
 
-/// What one document holds: catalogue descriptions and links, then the member records.
+/// What one document holds: catalogue descriptions, the catalogues' links to their
+/// members, then the member records (links and members are read from the index as they are
+/// written, never collected).
 pub struct Document {
     pub header: Vec<Triple>,
-    pub members: Vec<NamedNode>,
+    /// Each catalogue, with the publisher whose records it links (None: every member).
+    pub links: Vec<(NamedNode, Option<NamedNode>)>,
+    /// The publisher whose records the document holds (None: every member).
+    pub publisher: Option<NamedNode>,
+    pub index: Arc<RecordIndex>,
+}
+
+impl Document {
+    pub fn members(&self) -> impl Iterator<Item = &RecordInfo> {
+        members_of(&self.index, &self.publisher)
+    }
+
+    /// The link triples of the `i`th catalogue of `links`.
+    pub fn link_triples(&self, i: usize) -> impl Iterator<Item = Triple> + '_ {
+        let (catalog, publisher) = &self.links[i];
+        members_of(&self.index, publisher).filter_map(move |m| link(catalog, m))
+    }
+}
+
+fn members_of<'a>(
+    index: &'a RecordIndex,
+    publisher: &'a Option<NamedNode>,
+) -> impl Iterator<Item = &'a RecordInfo> {
+    index
+        .members()
+        .filter(move |m| publisher.is_none() || m.publisher == *publisher)
 }
 
 fn link(catalog: &NamedNode, member: &RecordInfo) -> Option<Triple> {
@@ -32,34 +59,31 @@ fn link(catalog: &NamedNode, member: &RecordInfo) -> Option<Triple> {
 /// The site document. With several publishers each organisation also has a sub-catalogue
 /// (`dcterms:hasPart`) listing its own records; the site catalogue still lists every record,
 /// since DCAT-AP-SE requires a catalogue to have datasets.
-pub fn site_document(state: &AppState, index: &RecordIndex) -> Result<Document, AppError> {
+pub fn site_document(state: &AppState, index: Arc<RecordIndex>) -> Result<Document, AppError> {
     let site = NamedNode::new_unchecked(state.config.catalog_iri());
     let base = &state.config.base_uri;
     let mut header = site_description(state)?;
+    let mut links = vec![(site.clone(), None)];
     let publishers = index.publishers();
-    let split_by_org = publishers.len() > 1;
-    if split_by_org {
-        for publisher in &publishers {
+    if publishers.len() > 1 {
+        for publisher in publishers {
             let org = org_catalog_iri(base, publisher);
             header.push(Triple::new(site.clone(), dcterms::HAS_PART, org.clone()));
             header.extend(org_catalog_description(
                 &state.catalogue,
-                index,
+                &index,
                 base,
                 publisher,
             )?);
+            links.push((org, Some(publisher.clone())));
         }
     }
-    for member in index.members() {
-        header.extend(link(&site, member));
-        if let (Some(p), true) = (&member.publisher, split_by_org) {
-            header.extend(link(&org_catalog_iri(base, p), member));
-        }
-    }
-    header.extend(other_catalogues(state, index, &site, true)?);
+    header.extend(other_catalogues(state, &index, &site, true)?);
     Ok(Document {
         header,
-        members: index.members().map(|m| m.iri.clone()).collect(),
+        links,
+        publisher: None,
+        index,
     })
 }
 
@@ -99,20 +123,17 @@ pub fn other_catalogues(
 /// One organisation's document.
 pub fn org_document(
     state: &AppState,
-    index: &RecordIndex,
+    index: Arc<RecordIndex>,
     publisher: &NamedNode,
 ) -> Result<Document, AppError> {
     let base = &state.config.base_uri;
     let org = org_catalog_iri(base, publisher);
-    let mut header = org_catalog_description(&state.catalogue, index, base, publisher)?;
-    let members: Vec<&RecordInfo> = index
-        .members()
-        .filter(|m| m.publisher.as_ref() == Some(publisher))
-        .collect();
-    header.extend(members.iter().filter_map(|m| link(&org, m)));
+    let header = org_catalog_description(&state.catalogue, &index, base, publisher)?;
     Ok(Document {
         header,
-        members: members.iter().map(|m| m.iri.clone()).collect(),
+        links: vec![(org, Some(publisher.clone()))],
+        publisher: Some(publisher.clone()),
+        index,
     })
 }
 
@@ -148,14 +169,7 @@ impl Profile {
     }
 }
 
-fn in_profile(state: &AppState, profile: Profile, triples: Vec<Triple>) -> Vec<Triple> {
-    match (profile, &state.eu) {
-        (Profile::European, Some(mapping)) => super::eu::to_dcat_ap(&triples, mapping),
-        _ => triples,
-    }
-}
-
-/// Writes a document: header first, then each record's sorted triples.
+/// Writes a document in DCAT-AP-SE.
 pub fn write_document(
     state: &AppState,
     document: Document,
@@ -163,50 +177,6 @@ pub fn write_document(
     writer: &mut impl std::io::Write,
 ) -> std::io::Result<()> {
     write_document_in(state, document, format, Profile::Swedish, writer)
-}
-
-/// Writes a document in a profile; the EU mapping is applied record by record, so the
-/// document still streams.
-pub fn write_document_in(
-    state: &AppState,
-    mut document: Document,
-    format: GraphFormat,
-    profile: Profile,
-    writer: &mut impl std::io::Write,
-) -> std::io::Result<()> {
-    let mut serializer = RdfSerializer::from_format(format.rdf_format());
-    if format != GraphFormat::NTriples {
-        for (prefix, iri) in PREFIXES {
-            serializer = serializer.with_prefix(*prefix, *iri).expect("valid prefix");
-        }
-    }
-    let mut out = serializer.for_writer(writer);
-    document.header = in_profile(state, profile, std::mem::take(&mut document.header));
-    sort_triples(&mut document.header);
-    document.header.dedup();
-    for t in &document.header {
-        out.serialize_triple(t)?;
-    }
-    for member in &document.members {
-        let triples = state
-            .catalogue
-            .record(member.as_ref())
-            .map_err(std::io::Error::other)?
-            .unwrap_or_default();
-        // Stored order (the store's graph index: grouped by subject, fixed for unchanged
-        // data) is already byte-stable; sorting 10 000 records by text costs more than the
-        // serialisation itself.
-        let mut triples = in_profile(state, profile, triples);
-        if profile == Profile::European {
-            sort_triples(&mut triples);
-            triples.dedup();
-        }
-        for t in &triples {
-            out.serialize_triple(t)?;
-        }
-    }
-    out.finish()?;
-    Ok(())
 }
 
 /// dataportal.se reads RDF/XML and sends no useful Accept header: RDF/XML unless asked.
@@ -248,7 +218,7 @@ fn respond(
     if validators.is_fresh(headers) {
         return Ok(validators.not_modified());
     }
-    let document = build(&state, &index)?;
+    let document = build(&state, index)?;
     let body =
         stream_body(move |writer| write_document_in(&state, document, format, profile, writer));
     let mut response = ([(header::CONTENT_TYPE, format.content_type())], body).into_response();
@@ -268,7 +238,7 @@ fn respond(
 }
 
 type DocumentBuilder =
-    Box<dyn FnOnce(&AppState, &Arc<RecordIndex>) -> Result<Document, AppError> + Send>;
+    Box<dyn FnOnce(&AppState, Arc<RecordIndex>) -> Result<Document, AppError> + Send>;
 
 /// The whole catalogue for harvesters (dataportal.se)
 ///
@@ -288,15 +258,7 @@ pub async fn site(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let profile = Profile::requested(query.as_deref(), &headers);
-    let run = move || {
-        respond(
-            state,
-            &headers,
-            profile,
-            "site",
-            Box::new(|s, i| site_document(s, i)),
-        )
-    };
+    let run = move || respond(state, &headers, profile, "site", Box::new(site_document));
     tokio::task::spawn_blocking(run)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?

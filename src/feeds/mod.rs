@@ -1,15 +1,18 @@
 //! Harvestable catalogue feeds: the paged `/catalog` (Hydra), the unpaged `/datasets/dcat`
 //! and the VoID description that tells harvesters where everything is.
+pub mod cache;
 pub mod eu;
 pub(crate) mod full;
 pub mod ldes;
 pub mod organisations;
 mod page;
+pub(crate) mod render;
 mod stream;
 pub(crate) mod void;
 
-pub use full::{Document, Profile, org_document, site_document, write_document, write_document_in};
+pub use full::{Document, Profile, org_document, site_document, write_document};
 pub use page::{CatalogPage, PageRequest, build_page, site_description};
+pub use render::write_document_in;
 
 use crate::rdf::GraphFormat;
 use crate::web::respond::choose_format;
@@ -20,6 +23,33 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
+
+/// Drops cached renderings of records that are gone and of variants no longer made, then
+/// renders what the nightly harvest reads (the site document in RDF/XML), so the first
+/// harvest after a start is served from the cache too. Runs in the background at start.
+pub fn warm_cache(state: &crate::web::AppState) {
+    let Some(cache) = &state.feed_cache else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    let warmed = (|| -> Result<usize, Box<dyn std::error::Error>> {
+        let index = state.catalogue.index()?;
+        let variants = render::current_variants(state);
+        let pruned = cache.prune(|variant, iri| {
+            variants.iter().any(|v| v == variant)
+                && index
+                    .get(&oxigraph::model::NamedNode::new_unchecked(iri))
+                    .is_some()
+        })?;
+        let document = site_document(state, index)?;
+        write_document(state, document, GraphFormat::RdfXml, &mut std::io::sink())?;
+        Ok(pruned)
+    })();
+    match warmed {
+        Ok(pruned) => tracing::info!(pruned, elapsed = ?started.elapsed(), "feed cache ready"),
+        Err(e) => tracing::warn!(error = %e, "warming the feed cache failed"),
+    }
+}
 
 pub fn routes() -> Router<SharedState> {
     let mut router = Router::new()

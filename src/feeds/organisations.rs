@@ -12,10 +12,11 @@ pub const CC0: &str = "http://creativecommons.org/publicdomain/zero/1.0/";
 /// The URL key of a publisher: the ten digits of a dataportal.se organisation IRI, or a
 /// readable slug with a short hash for any other IRI.
 pub fn org_key(publisher: &NamedNode) -> String {
-    if let Some(digits) = publisher.as_str().strip_prefix(DATAPORTAL_ORG) {
-        if digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()) {
-            return digits.to_owned();
-        }
+    if let Some(digits) = publisher.as_str().strip_prefix(DATAPORTAL_ORG)
+        && digits.len() == 10
+        && digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return digits.to_owned();
     }
     let tail = publisher
         .as_str()

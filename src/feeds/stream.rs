@@ -54,11 +54,11 @@ where
             buffer: Vec::with_capacity(CHUNK),
         };
         let result = produce(&mut writer).and_then(|()| writer.flush());
-        if let Err(e) = result {
-            if e.kind() != io::ErrorKind::BrokenPipe {
-                tracing::error!(error = %e, "streaming a feed failed");
-                let _ = sender.blocking_send(Err(e));
-            }
+        if let Err(e) = result
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            tracing::error!(error = %e, "streaming a feed failed");
+            let _ = sender.blocking_send(Err(e));
         }
     });
     Body::from_stream(tokio_stream_from(receiver))

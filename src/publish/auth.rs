@@ -27,11 +27,11 @@ impl FromRequestParts<SharedState> for Caller {
             return token_principal(state, token).await.map(Caller);
         }
         let session = parts.extensions.get::<Session>().cloned();
-        if let Some(session) = session {
-            if let Some(principal) = session_principal(state, &session).await? {
-                check_csrf_header(&session, &parts.headers).await?;
-                return Ok(Caller(principal));
-            }
+        if let Some(session) = session
+            && let Some(principal) = session_principal(state, &session).await?
+        {
+            check_csrf_header(&session, &parts.headers).await?;
+            return Ok(Caller(principal));
         }
         Err(AppError::Unauthorized)
     }
@@ -137,14 +137,14 @@ pub fn authorize_records(
                 record.iri
             )));
         }
-        if let Some(publisher) = record.publisher() {
-            if !principal.may_publish_for(publisher.as_str()) {
-                return Err(AppError::Forbidden(format!(
-                    "<{}> names <{publisher}> as publisher; you publish for {}",
-                    record.iri,
-                    own_publishers(principal)
-                )));
-            }
+        if let Some(publisher) = record.publisher()
+            && !principal.may_publish_for(publisher.as_str())
+        {
+            return Err(AppError::Forbidden(format!(
+                "<{}> names <{publisher}> as publisher; you publish for {}",
+                record.iri,
+                own_publishers(principal)
+            )));
         }
         authorize_stored(principal, stored, &record.iri)?;
     }

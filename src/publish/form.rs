@@ -543,10 +543,10 @@ impl<'a> Facts<'a> {
                 self.datatypes.push(d);
             }
         }
-        if self.choices.is_empty() {
-            if let Some(head) = object(g, node, iri::SH_IN) {
-                self.choices = rdf_list(g, head);
-            }
+        if self.choices.is_empty()
+            && let Some(head) = object(g, node, iri::SH_IN)
+        {
+            self.choices = rdf_list(g, head);
         }
         if let Some(TermRef::Literal(pattern)) = object(g, node, iri::SH_PATTERN) {
             self.mailto |= pattern.value().starts_with("^mailto:");

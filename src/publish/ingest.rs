@@ -195,13 +195,13 @@ fn check_records(records: &[Record], only: Option<&NamedNode>) -> Result<(), App
             "no dcat:Dataset, dcat:DataService, dcat:DatasetSeries or dcat:Catalog found in the body",
         )));
     }
-    if let Some(iri) = only {
-        if records.len() != 1 || &records[0].iri != iri {
-            let found: Vec<&str> = records.iter().map(|r| r.iri.as_str()).collect();
-            return Err(AppError::BadRequest(format!(
-                "the body must describe exactly the record <{iri}> (write `<>` for it); found {found:?}"
-            )));
-        }
+    if let Some(iri) = only
+        && (records.len() != 1 || &records[0].iri != iri)
+    {
+        let found: Vec<&str> = records.iter().map(|r| r.iri.as_str()).collect();
+        return Err(AppError::BadRequest(format!(
+            "the body must describe exactly the record <{iri}> (write `<>` for it); found {found:?}"
+        )));
     }
     Ok(())
 }

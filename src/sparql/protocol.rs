@@ -60,12 +60,12 @@ impl ProtocolRequest {
         let raw_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
-        if let Some(charset) = raw_type.and_then(charset_of) {
-            if !charset.eq_ignore_ascii_case("utf-8") {
-                return Err(AppError::UnsupportedMediaType(format!(
-                    "charset {charset}: SPARQL requests must be UTF-8"
-                )));
-            }
+        if let Some(charset) = raw_type.and_then(charset_of)
+            && !charset.eq_ignore_ascii_case("utf-8")
+        {
+            return Err(AppError::UnsupportedMediaType(format!(
+                "charset {charset}: SPARQL requests must be UTF-8"
+            )));
         }
         let content_type = raw_type.map(|v| {
             v.split(';')

@@ -15,9 +15,19 @@ pub struct RecordInfo {
     pub iri: NamedNode,
     pub kind: RecordKind,
     pub modified: OffsetDateTime,
+    /// The canonical hash of the record's content; with `modified`, it names the stored
+    /// state (the feed cache's key).
+    pub hash: String,
     pub publisher: Option<NamedNode>,
     /// The record fails the active shapes: it is left out of the feeds.
     pub invalid: bool,
+}
+
+impl RecordInfo {
+    /// The stored state of the record: its content and when it was written.
+    pub fn state(&self) -> String {
+        format!("{}@{}", self.hash, self.modified.unix_timestamp_nanos())
+    }
 }
 
 #[derive(Debug, Default)]
@@ -42,10 +52,12 @@ impl RecordIndex {
                     Some(Term::NamedNode(iri)),
                     Some(Term::NamedNode(kind)),
                     Some(Term::Literal(modified)),
+                    Some(Term::Literal(hash)),
                 ) = (
                     solution.get("record"),
                     solution.get("kind"),
                     solution.get("modified"),
+                    solution.get("hash"),
                 )
                 else {
                     continue;
@@ -65,6 +77,7 @@ impl RecordIndex {
                     iri: iri.clone(),
                     kind,
                     modified,
+                    hash: hash.value().to_owned(),
                     publisher,
                     invalid,
                 });
@@ -77,8 +90,6 @@ impl RecordIndex {
         })
     }
 
-    /// Members of the catalogue feeds (datasets, series and data services that pass the
-    /// active shapes), in IRI order.
     /// The live record with this IRI (the list is sorted by IRI).
     pub fn get(&self, iri: &NamedNode) -> Option<&RecordInfo> {
         self.records
@@ -87,6 +98,8 @@ impl RecordIndex {
             .map(|i| &self.records[i])
     }
 
+    /// Members of the catalogue feeds (datasets, series and data services that pass the
+    /// active shapes), in IRI order.
     pub fn members(&self) -> impl Iterator<Item = &RecordInfo> {
         self.records
             .iter()
@@ -111,12 +124,10 @@ fn last_change(store: &Store) -> Result<Option<OffsetDateTime>, StoreError> {
         .expect("valid query")
         .on_store(store)
         .execute()?
+        && let Some(solution) = solutions.next()
+        && let Some(Term::Literal(l)) = solution?.get("time")
     {
-        if let Some(solution) = solutions.next() {
-            if let Some(Term::Literal(l)) = solution?.get("time") {
-                return Ok(parse_time(l.value()));
-            }
-        }
+        return Ok(parse_time(l.value()));
     }
     Ok(None)
 }

@@ -135,12 +135,12 @@ pub fn split_records(triples: Vec<Triple>, base: &str) -> Split {
                     continue;
                 }
                 record_triples.push((*triple).clone());
-                if let Some(next) = term_as_subject(&triple.object) {
-                    if let Some((key, _)) = by_subject.get_key_value(&next) {
-                        if !roots.contains_key(key) && seen.insert(key) {
-                            queue.push_back(key);
-                        }
-                    }
+                if let Some(next) = term_as_subject(&triple.object)
+                    && let Some((key, _)) = by_subject.get_key_value(&next)
+                    && !roots.contains_key(key)
+                    && seen.insert(key)
+                {
+                    queue.push_back(key);
                 }
             }
         }

@@ -99,6 +99,8 @@ pub struct AppState {
     pub login_throttle: crate::accounts::Throttle,
     /// The dataset form, generated from the active shapes.
     pub form: Option<Arc<crate::publish::form::FormSpec>>,
+    /// Rendered records of the harvest documents (absent: every harvest renders all).
+    pub feed_cache: Option<crate::feeds::cache::FeedCache>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -114,6 +116,7 @@ impl AppState {
             accounts: None,
             login_throttle: Default::default(),
             form: None,
+            feed_cache: None,
         })
     }
 

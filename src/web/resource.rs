@@ -125,10 +125,17 @@ fn organisation_catalog(
     let Some(publisher) = crate::feeds::organisations::publisher_for_key(&index, key) else {
         return Ok(None);
     };
-    let document = crate::feeds::org_document(state, &index, publisher)?;
-    let mut triples = document.header;
-    for member in &document.members {
-        triples.extend(state.catalogue.record(member.as_ref())?.unwrap_or_default());
+    let publisher = publisher.clone();
+    let document = crate::feeds::org_document(state, index.clone(), &publisher)?;
+    let mut triples = document.header.clone();
+    triples.extend(document.link_triples(0));
+    for member in document.members() {
+        triples.extend(
+            state
+                .catalogue
+                .record(member.iri.as_ref())?
+                .unwrap_or_default(),
+        );
     }
     triples.dedup();
     Ok(Some(triples))

@@ -122,10 +122,12 @@ pub fn rdf_response(
 
 /// Splits `name.ext` into the name and a known RDF extension.
 pub fn split_extension(path: &str) -> (&str, Option<&str>) {
-    if let Some((stem, ext)) = path.rsplit_once('.') {
-        if !stem.is_empty() && !ext.contains('/') && GraphFormat::from_extension(ext).is_some() {
-            return (stem, Some(ext));
-        }
+    if let Some((stem, ext)) = path.rsplit_once('.')
+        && !stem.is_empty()
+        && !ext.contains('/')
+        && GraphFormat::from_extension(ext).is_some()
+    {
+        return (stem, Some(ext));
     }
     (path, None)
 }

@@ -355,3 +355,68 @@ fn check_feed_passes_katalog_and_flags_real_world_problems() {
     assert!(report.contains("is a blank node"), "{report}");
     assert!(report.contains("would abort"), "{report}");
 }
+
+fn dcat(server: &Server, query: &str) -> Vec<u8> {
+    let response = server
+        .get(&format!("/datasets/dcat{query}"))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.bytes().unwrap().to_vec()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn feed_cache_serves_what_a_fresh_rendering_would_and_follows_every_change() {
+    let dir = common::temp_store();
+    let server = Server::start_in(dir.path(), &["--max-body", "100000000"]);
+    let catalogue = katalog::generate::catalogue_turtle(30);
+    server.publish_ok(&catalogue);
+    for query in ["", "?profile=dcat-ap"] {
+        let filling = dcat(&server, query);
+        assert_eq!(
+            filling,
+            dcat(&server, query),
+            "{query}: cached bytes differ"
+        );
+    }
+    assert!(dir.path().join("feed-cache.redb").exists());
+
+    // An update and a delete: the feed shows them, never an older cached rendering.
+    server.publish_ok(&catalogue.replace("\"Datamängd 3\"@sv", "\"Datamängd tre\"@sv"));
+    let deleted = server
+        .delete("/datasets/d5")
+        .bearer_auth(TOKEN)
+        .send()
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    let changed = dcat(&server, "");
+    assert!(contains(&changed, ">Datamängd tre<"));
+    assert!(!contains(&changed, ">Datamängd 3<"));
+    assert!(!contains(&changed, "datasets/d5\""));
+    assert!(contains(&changed, "datasets/d6\""));
+    let eu = dcat(&server, "?profile=dcat-ap");
+    assert!(contains(&eu, ">Datamängd tre<") && !contains(&eu, ">Datamängd 3<"));
+
+    // After a crash the cache is reused, and it gives the very bytes a server without it
+    // renders from the store.
+    server.kill();
+    let server = Server::start_in(dir.path(), &[]);
+    let restarted = dcat(&server, "");
+    assert_eq!(restarted, changed);
+    let eu_restarted = dcat(&server, "?profile=dcat-ap");
+    server.kill();
+    let server = Server::start_in(dir.path(), &["--no-feed-cache"]);
+    assert_eq!(dcat(&server, ""), changed);
+    assert_eq!(dcat(&server, "?profile=dcat-ap"), eu_restarted);
+    assert_eq!(
+        dcat(&server, "").len(),
+        changed.len(),
+        "rendering without the cache is stable too"
+    );
+}

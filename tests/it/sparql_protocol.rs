@@ -176,13 +176,12 @@ fn w3c_protocol_suite_read_only_tests() {
                     problem = Some(format!("{format} expected, got {content_type}"));
                 }
             }
-            if let Some(TermRef::Literal(expected)) = object(&graph, resp, MF, "expectedBoolean") {
-                if !body.contains(&format!("\"boolean\" : {}", expected.value()))
-                    && !body.contains(&format!("\"boolean\":{}", expected.value()))
-                    && !body.contains(&format!("<boolean>{}</boolean>", expected.value()))
-                {
-                    problem = Some(format!("expected boolean {}, got {body}", expected.value()));
-                }
+            if let Some(TermRef::Literal(expected)) = object(&graph, resp, MF, "expectedBoolean")
+                && !body.contains(&format!("\"boolean\" : {}", expected.value()))
+                && !body.contains(&format!("\"boolean\":{}", expected.value()))
+                && !body.contains(&format!("<boolean>{}</boolean>", expected.value()))
+            {
+                problem = Some(format!("expected boolean {}, got {body}", expected.value()));
             }
         }
         outcomes.push(Outcome {
