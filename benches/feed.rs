@@ -148,6 +148,7 @@ fn bench_size(datasets: usize) {
         memory_mb(server.id(), "VmHWM:").unwrap_or(f64::NAN),
         memory_mb(server.id(), "VmRSS:").unwrap_or(f64::NAN)
     );
+    katalog::harvest::install_tls_provider();
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(600))
         .build()

@@ -1,7 +1,8 @@
 //! HTTP fetching that refuses private, loopback and link-local addresses unless configured,
 //! and checks every redirect hop the same way, so a URL given by a user cannot reach the
 //! server's own network.
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -50,14 +51,42 @@ pub fn is_private(addr: IpAddr) -> bool {
     }
 }
 
+/// Makes ring the process's TLS provider (rustls, for every reqwest client), unless one
+/// is installed already. Call before building a client.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Resolves host names to public addresses only: the address checked is the address
+/// connected to, so a name cannot resolve to a public address for the check and to a
+/// private one for the connection (DNS rebinding).
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
+            let public: Vec<SocketAddr> = found.filter(|a| !is_private(a.ip())).collect();
+            if public.is_empty() {
+                let message = format!("{} has no public address", name.as_str());
+                return Err(message.into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 impl Fetcher {
     pub fn new(allow_private: bool) -> Self {
-        let client = reqwest::Client::builder()
+        install_tls_provider();
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(60))
-            .user_agent(concat!("katalog/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("HTTP client builds");
+            .user_agent(concat!("katalog/", env!("CARGO_PKG_VERSION")));
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        let client = builder.build().expect("HTTP client builds");
         Self {
             client,
             allow_private,

@@ -3,4 +3,4 @@
 pub mod check;
 mod fetch;
 
-pub use fetch::{FetchError, Fetched, Fetcher};
+pub use fetch::{FetchError, Fetched, Fetcher, install_tls_provider};

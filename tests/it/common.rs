@@ -32,6 +32,12 @@ pub fn anchor(relative: &str) -> Option<PathBuf> {
     None
 }
 
+/// An HTTP client builder for tests (with the TLS provider katalog's clients use).
+pub fn client() -> reqwest::blocking::ClientBuilder {
+    katalog::harvest::install_tls_provider();
+    reqwest::blocking::Client::builder()
+}
+
 pub struct Server {
     child: Child,
     pub addr: String,
@@ -74,7 +80,7 @@ impl Server {
             child,
             addr,
             // No pooled connections: a server may close one after refusing a body (413).
-            client: Client::builder()
+            client: client()
                 .timeout(Duration::from_secs(120))
                 .pool_max_idle_per_host(0)
                 .build()

@@ -420,3 +420,21 @@ fn feed_cache_serves_what_a_fresh_rendering_would_and_follows_every_change() {
         "rendering without the cache is stable too"
     );
 }
+
+#[test]
+fn check_feed_speaks_tls_to_https_urls() {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hello = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut first = [0u8; 3];
+        stream.read_exact(&mut first).unwrap();
+        first // the connection closes here: no certificate, the check fails
+    });
+    let (ok, report) = check_feed(&format!("https://127.0.0.1:{port}/datasets/dcat"), true);
+    let first = hello.join().unwrap();
+    // A TLS record of type handshake (the ClientHello), version 3.x.
+    assert_eq!(first[..2], [0x16, 0x03], "{report}");
+    assert!(!ok, "{report}");
+}

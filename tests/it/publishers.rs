@@ -434,7 +434,7 @@ pub struct Browser<'a> {
 
 impl<'a> Browser<'a> {
     pub fn new(server: &'a Server) -> Self {
-        let client = Client::builder()
+        let client = crate::common::client()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
@@ -626,7 +626,9 @@ fn accounts_never_reach_the_public_store() {
     );
     let query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o FILTER(CONTAINS(STR(?o), \"admin@a.se\") || CONTAINS(STR(?o), \"argon2\") || CONTAINS(STR(?o), \"kat_\")) } }";
     let url = url::Url::parse_with_params(&server.url("/sparql"), [("query", query)]).unwrap();
-    let answer = reqwest::blocking::Client::new()
+    let answer = crate::common::client()
+        .build()
+        .unwrap()
         .get(url)
         .header("accept", "application/sparql-results+json")
         .send()

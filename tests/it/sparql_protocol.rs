@@ -98,7 +98,7 @@ fn w3c_protocol_suite_read_only_tests() {
         assert!(status.success());
     }
     let server = Server::start_in(store.path(), &[]);
-    let client = reqwest::blocking::Client::new();
+    let client = crate::common::client().build().unwrap();
     let manifest = graph
         .subject_for_predicate_object(&iri(RDF, "type"), &iri(MF, "Manifest"))
         .expect("manifest");
