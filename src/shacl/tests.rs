@@ -280,3 +280,21 @@ fn shapes_are_send_and_sync() {
     assert_send_sync::<Shapes>();
     assert_send_sync::<ValidationReport>();
 }
+
+#[test]
+fn validate_focus_skips_the_target_nodes_it_refuses() {
+    let shapes = Shapes::from_graph(&graph(
+        "ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+           sh:property [ sh:path ex:p ; sh:minCount 1 ] .",
+    ))
+    .unwrap();
+    let data = graph("ex:a a ex:C . ex:b a ex:C .");
+    assert_eq!(shapes.validate(&data).results.len(), 2);
+    let only_a = |node: oxrdf::TermRef<'_>| node.to_string() == "<http://example.org/a>";
+    let report = shapes.validate_focus(&data, &only_a);
+    assert_eq!(report.results.len(), 1);
+    assert_eq!(
+        report.results[0].focus_node.to_string(),
+        "<http://example.org/a>"
+    );
+}

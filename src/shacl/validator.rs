@@ -52,8 +52,12 @@ const MAX_THREADS: usize = 8;
 /// Big validations run in contiguous chunks on scoped threads; the chunks'
 /// outputs are concatenated in order, so the report does not depend on the
 /// number of threads.
-pub(crate) fn validate_all(context: &Context<'_>) -> (Vec<ValidationResult>, Vec<ShaclError>) {
-    let work = context.work();
+pub(crate) fn validate_all(
+    context: &Context<'_>,
+    is_focus: &dyn Fn(oxrdf::TermRef<'_>) -> bool,
+) -> (Vec<ValidationResult>, Vec<ShaclError>) {
+    let mut work = context.work();
+    work.retain(|(_, focus)| is_focus(context.index.term(*focus)));
     let threads = if work.len() < PARALLEL_THRESHOLD {
         1
     } else {
