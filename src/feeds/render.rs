@@ -23,12 +23,12 @@ const BATCH: usize = 512;
 /// Writes a document in a profile: header first, then each record's triples.
 pub fn write_document_in(
     state: &AppState,
-    document: Document,
+    mut document: Document,
     format: GraphFormat,
     profile: Profile,
     writer: &mut impl Write,
 ) -> io::Result<()> {
-    let mut header = in_profile(state, profile, document.header.clone());
+    let mut header = in_profile(state, profile, std::mem::take(&mut document.header));
     sort_triples(&mut header);
     header.dedup();
     let serializer = serializer(format);
