@@ -84,13 +84,21 @@ pub fn run(args: ServeArgs) -> CliResult {
                 &args.store.data.join("feed-cache.redb"),
             )?);
         }
-        let failing = {
+        let checks = {
             let state = state.clone();
             tokio::task::spawn_blocking(move || crate::publish::revalidate_all(&state)).await??
         };
         release_freed_memory();
-        if failing > 0 {
-            tracing::warn!(failing, "records fail the active shapes and are left out of the feeds");
+        tracing::info!(
+            checked = checks.checked,
+            skipped = checks.skipped,
+            "stored records checked against the active shapes (skipped: already checked against these)"
+        );
+        if checks.failing > 0 {
+            tracing::warn!(
+                failing = checks.failing,
+                "records fail the active shapes and are left out of the feeds"
+            );
         }
         tokio::task::spawn_blocking({
             let state = state.clone();

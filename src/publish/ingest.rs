@@ -278,7 +278,9 @@ fn validate_record(
     report
 }
 
-/// Validates, and keeps each record's warnings beside it.
+/// Validates, and keeps each record's warnings beside it with the digest of the shapes it
+/// was checked against (a record with violations is never written, so the digest only ever
+/// stands beside content that passed).
 pub fn validate_and_note(
     shapes: &crate::shacl::Shapes,
     records: &mut [Record],
@@ -290,6 +292,7 @@ pub fn validate_and_note(
     for record in records.iter_mut() {
         let own = validate_record(shapes, record, members);
         record.warnings = (own.warnings() > 0).then(|| own.to_json().to_string());
+        record.checked_with = shapes.digest().map(str::to_owned);
         report.merge(own);
     }
     report

@@ -15,7 +15,7 @@ pub use auth::Caller;
 pub use ingest::{
     Ingested, Members, Precondition, ingest, store_triples, validate, validate_and_note,
 };
-pub use revalidate::revalidate_all;
+pub use revalidate::{Revalidation, revalidate_all};
 
 use crate::accounts::Principal;
 use crate::store::{Change, RecordKind};

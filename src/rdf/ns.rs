@@ -90,6 +90,7 @@ pub mod kat {
         PUBLISHER = "https://w3id.org/katalog/internal#publisher";
         WARNINGS = "https://w3id.org/katalog/internal#warnings";
         INVALID = "https://w3id.org/katalog/internal#invalid";
+        CHECKED_WITH = "https://w3id.org/katalog/internal#checkedWith";
         ACTIVITY = "https://w3id.org/katalog/internal#activity";
         OBJECT = "https://w3id.org/katalog/internal#object";
         PUBLISHED = "https://w3id.org/katalog/internal#published";

@@ -3,6 +3,7 @@
 use super::ShaclError;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxrdf::Graph;
+use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -41,14 +42,25 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ShaclError> {
 /// Parses RDF files (format from the extension) into one graph. Blank nodes
 /// are renamed so that files never share them; named graphs are merged.
 pub fn read_graph(paths: &[PathBuf]) -> Result<Graph, ShaclError> {
-    let mut graph = Graph::new();
-    for file in expand(paths)? {
-        read_file_into(&file, &mut graph)?;
-    }
-    Ok(graph)
+    Ok(read_graph_and_digest(paths)?.0)
 }
 
-fn read_file_into(file: &Path, graph: &mut Graph) -> Result<(), ShaclError> {
+/// Like [`read_graph`], with a digest of the files' contents (in reading order) and of the
+/// engine's version, so that a changed shape or a changed engine gives another digest.
+pub fn read_graph_and_digest(paths: &[PathBuf]) -> Result<(Graph, String), ShaclError> {
+    let mut graph = Graph::new();
+    let mut digest = Sha256::new();
+    digest.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for file in expand(paths)? {
+        let content = read_file_into(&file, &mut graph)?;
+        digest.update((content.len() as u64).to_le_bytes());
+        digest.update(&content);
+    }
+    Ok((graph, hex::encode(&digest.finalize()[..16])))
+}
+
+/// Parses `file` into `graph`, returning the file's bytes.
+fn read_file_into(file: &Path, graph: &mut Graph) -> Result<Vec<u8>, ShaclError> {
     let format = file
         .extension()
         .and_then(|e| e.to_str())
@@ -75,5 +87,5 @@ fn read_file_into(file: &Path, graph: &mut Graph) -> Result<(), ShaclError> {
         })?;
         graph.insert(quad.as_ref());
     }
-    Ok(())
+    Ok(content)
 }

@@ -121,7 +121,10 @@ impl Shapes {
     /// Reads and compiles shapes from RDF files (format from the extension)
     /// or folders (their `.ttl`, `.rdf`, `.nt` and `.jsonld` files, sorted).
     pub fn load(paths: &[PathBuf]) -> Result<Self, ShaclError> {
-        Self::from_graph(&load::read_graph(paths)?)
+        let (graph, digest) = load::read_graph_and_digest(paths)?;
+        let mut shapes = Self::from_graph(&graph)?;
+        shapes.digest = Some(digest);
+        Ok(shapes)
     }
 
     /// Validates `data`. SPARQL evaluation failures (only possible with

@@ -34,6 +34,9 @@ pub struct Shapes {
     pub(crate) targeted: Vec<ShapeId>,
     /// What SHACL-SPARQL needs at validation time, if any constraint uses SPARQL.
     pub(crate) sparql: Option<SparqlSetup>,
+    /// Names these shapes and this engine, when they were read from files (see
+    /// [`Shapes::digest`]).
+    pub(crate) digest: Option<String>,
 }
 
 /// A compiled node or property shape.
@@ -74,6 +77,13 @@ impl Shapes {
 
     pub fn is_empty(&self) -> bool {
         self.shapes.is_empty()
+    }
+
+    /// A digest of the files these shapes were read from and of the engine's version, for
+    /// shapes made by [`Shapes::load`]: a validation result recorded under the same digest
+    /// still holds for the same data.
+    pub fn digest(&self) -> Option<&str> {
+        self.digest.as_deref()
     }
 
     /// The term of a constant, for messages.
@@ -136,6 +146,7 @@ impl<'a> Compiler<'a> {
             classes: self.classes,
             targeted,
             sparql: uses_sparql.then(|| SparqlSetup::new(self.graph.graph)),
+            digest: None,
         })
     }
 

@@ -21,6 +21,9 @@ pub struct RecordInfo {
     pub publisher: Option<NamedNode>,
     /// The record fails the active shapes: it is left out of the feeds.
     pub invalid: bool,
+    /// The digest of the shapes the stored content was last checked against (see
+    /// `Shapes::digest`); None when it was written without validation.
+    pub checked_with: Option<String>,
 }
 
 impl RecordInfo {
@@ -73,6 +76,10 @@ impl RecordIndex {
                     _ => None,
                 };
                 let invalid = solution.get("invalid").is_some();
+                let checked_with = match solution.get("checked") {
+                    Some(Term::Literal(l)) => Some(l.value().to_owned()),
+                    _ => None,
+                };
                 records.push(RecordInfo {
                     iri: iri.clone(),
                     kind,
@@ -80,6 +87,7 @@ impl RecordIndex {
                     hash: hash.value().to_owned(),
                     publisher,
                     invalid,
+                    checked_with,
                 });
             }
         }

@@ -159,23 +159,37 @@ impl Catalogue {
             .unwrap_or(0))
     }
 
-    /// Flags a stored record as failing the active shapes (left out of the feeds), or clears
-    /// the flag with None.
-    pub fn set_invalid(
+    /// Records the outcome of checking stored records against the shapes with digest
+    /// `checked_with`: each record is flagged as failing (left out of the feeds) with its
+    /// report, or cleared with None.
+    pub fn set_checked(
         &self,
-        iri: NamedNodeRef<'_>,
-        report: Option<&str>,
+        outcomes: &[(NamedNode, Option<String>)],
+        checked_with: Option<&str>,
     ) -> Result<(), StoreError> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
         let _writer = self.writer.lock().expect("writer lock");
         let mut tx = self.store.start_transaction()?;
-        remove_values(&mut tx, iri, kat::INVALID)?;
-        if let Some(report) = report {
-            tx.insert(QuadRef::new(
-                iri,
-                kat::INVALID,
-                &Literal::new_simple_literal(report),
-                GraphNameRef::DefaultGraph,
-            ));
+        for (iri, report) in outcomes {
+            let iri = iri.as_ref();
+            remove_values(&mut tx, iri, kat::INVALID)?;
+            remove_values(&mut tx, iri, kat::CHECKED_WITH)?;
+            let values = [
+                (kat::INVALID, report.as_deref()),
+                (kat::CHECKED_WITH, checked_with),
+            ];
+            for (predicate, value) in values {
+                if let Some(value) = value {
+                    tx.insert(QuadRef::new(
+                        iri,
+                        predicate,
+                        &Literal::new_simple_literal(value),
+                        GraphNameRef::DefaultGraph,
+                    ));
+                }
+            }
         }
         tx.commit()?;
         self.invalidate();
@@ -375,13 +389,14 @@ struct Plan {
 }
 
 /// A record's bookkeeping predicates (its events are kept).
-const BOOKKEEPING: [NamedNodeRef<'static>; 7] = [
+const BOOKKEEPING: [NamedNodeRef<'static>; 8] = [
     kat::KIND,
     kat::MODIFIED,
     kat::HASH,
     kat::PUBLISHER,
     kat::WARNINGS,
     kat::INVALID,
+    kat::CHECKED_WITH,
     kat::DELETED,
 ];
 
@@ -429,6 +444,14 @@ fn write_record(
             iri,
             kat::WARNINGS,
             &Literal::new_simple_literal(warnings),
+            default,
+        ));
+    }
+    if let Some(digest) = &record.checked_with {
+        tx.insert(QuadRef::new(
+            iri,
+            kat::CHECKED_WITH,
+            &Literal::new_simple_literal(digest),
             default,
         ));
     }

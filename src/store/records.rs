@@ -68,6 +68,9 @@ pub struct Record {
     /// Stamp `dcterms:modified` with the time of the write when the content changed (the
     /// publishing API does; loads of outside catalogues keep their own dates).
     pub stamp_modified: bool,
+    /// The digest of the shapes this content passed (`Shapes::digest`), kept beside it so
+    /// that start-up need not check it again; None when it was not validated.
+    pub checked_with: Option<String>,
 }
 
 impl Record {
@@ -150,6 +153,7 @@ pub fn split_records(triples: Vec<Triple>, base: &str) -> Split {
             triples: record_triples,
             warnings: None,
             stamp_modified: false,
+            checked_with: None,
         });
     }
     let unattached = triples

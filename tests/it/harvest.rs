@@ -152,6 +152,60 @@ fn records_failing_the_shapes_are_left_out_and_listed_for_their_publisher() {
     );
 }
 
+/// What `/organisations/2120009994/problems` lists as left out of the feeds.
+fn left_out(server: &Server) -> Vec<String> {
+    let problems: serde_json::Value = server
+        .get("/organisations/2120009994/problems")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    problems["leftOutOfFeeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["record"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn start_up_checks_follow_changed_shapes_both_ways() {
+    let dir = common::temp_store();
+    let shipped = common::root().join("shapes");
+    let strict = dir.path().join("strict.ttl");
+    std::fs::write(
+        &strict,
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix dcat: <http://www.w3.org/ns/dcat#> .\n\
+         <#NotNumberZero> a sh:NodeShape ; sh:targetClass dcat:Dataset ;\n\
+           sh:property [ sh:path dcat:keyword ; sh:not [ sh:hasValue \"nummer 0\"@sv ] ] .\n",
+    )
+    .unwrap();
+    let data = dir.path().join("store");
+    let strict_args = [
+        "--shapes",
+        shipped.to_str().unwrap(),
+        "--shapes",
+        strict.to_str().unwrap(),
+    ];
+    {
+        let server = Server::start_in(&data, &[]);
+        server.publish_ok(&katalog::generate::catalogue_turtle(4));
+        assert!(left_out(&server).is_empty());
+    }
+    let d0 = format!("{BASE}datasets/d0");
+    let about_d0 = format!("rdf:about=\"{d0}\"");
+    // Stricter shapes: the stored datasets, checked against the old ones, are checked again.
+    for _ in 0..2 {
+        let server = Server::start_in(&data, &strict_args);
+        assert_eq!(left_out(&server), std::slice::from_ref(&d0));
+        assert!(!contains(&dcat(&server, ""), &about_d0));
+    }
+    // Back to the shipped shapes: the flag is cleared and d0 is harvested again.
+    let server = Server::start_in(&data, &[]);
+    assert!(left_out(&server).is_empty());
+    assert!(contains(&dcat(&server, ""), &about_d0));
+}
+
 /// Replays the LDES feed as DIGG's test cases prescribe: members in `as:published` order;
 /// Create and Update replace the object's graph with the member's graph, Delete removes it.
 fn replay(server: &Server) -> BTreeMap<String, Vec<Triple>> {
