@@ -176,20 +176,8 @@ impl Catalogue {
             let iri = iri.as_ref();
             remove_values(&mut tx, iri, kat::INVALID)?;
             remove_values(&mut tx, iri, kat::CHECKED_WITH)?;
-            let values = [
-                (kat::INVALID, report.as_deref()),
-                (kat::CHECKED_WITH, checked_with),
-            ];
-            for (predicate, value) in values {
-                if let Some(value) = value {
-                    tx.insert(QuadRef::new(
-                        iri,
-                        predicate,
-                        &Literal::new_simple_literal(value),
-                        GraphNameRef::DefaultGraph,
-                    ));
-                }
-            }
+            insert_note(&mut tx, iri, kat::INVALID, report.as_deref());
+            insert_note(&mut tx, iri, kat::CHECKED_WITH, checked_with);
         }
         tx.commit()?;
         self.invalidate();
@@ -439,22 +427,8 @@ fn write_record(
     if let Some(publisher) = record.publisher() {
         tx.insert(QuadRef::new(iri, kat::PUBLISHER, publisher, default));
     }
-    if let Some(warnings) = &record.warnings {
-        tx.insert(QuadRef::new(
-            iri,
-            kat::WARNINGS,
-            &Literal::new_simple_literal(warnings),
-            default,
-        ));
-    }
-    if let Some(digest) = &record.checked_with {
-        tx.insert(QuadRef::new(
-            iri,
-            kat::CHECKED_WITH,
-            &Literal::new_simple_literal(digest),
-            default,
-        ));
-    }
+    insert_note(tx, iri, kat::WARNINGS, record.warnings.as_deref());
+    insert_note(tx, iri, kat::CHECKED_WITH, record.checked_with.as_deref());
     let activity = if plan.existed {
         Activity::Update
     } else {
@@ -500,6 +474,23 @@ fn remove_bookkeeping(tx: &mut Transaction<'_>, iri: NamedNodeRef<'_>) -> Result
         remove_values(tx, iri, predicate)?;
     }
     Ok(())
+}
+
+/// Keeps a text note (warnings, a report, a digest) beside a record, if there is one.
+fn insert_note(
+    tx: &mut Transaction<'_>,
+    iri: NamedNodeRef<'_>,
+    predicate: NamedNodeRef<'_>,
+    value: Option<&str>,
+) {
+    if let Some(value) = value {
+        tx.insert(QuadRef::new(
+            iri,
+            predicate,
+            &Literal::new_simple_literal(value),
+            GraphNameRef::DefaultGraph,
+        ));
+    }
 }
 
 fn set_site_value(

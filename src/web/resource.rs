@@ -126,8 +126,8 @@ fn organisation_catalog(
         return Ok(None);
     };
     let publisher = publisher.clone();
-    let document = crate::feeds::org_document(state, index.clone(), &publisher)?;
-    let mut triples = document.header.clone();
+    let mut document = crate::feeds::org_document(state, index, &publisher)?;
+    let mut triples = std::mem::take(&mut document.header);
     triples.extend(document.link_triples(0));
     for member in document.members() {
         triples.extend(

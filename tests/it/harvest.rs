@@ -136,15 +136,8 @@ fn records_failing_the_shapes_are_left_out_and_listed_for_their_publisher() {
         "a failing record must not be harvested"
     );
     assert!(body.contains("datasets/d0>"));
-    let problems: serde_json::Value = server
-        .get("/organisations/2120009994/problems")
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let listed = problems["leftOutOfFeeds"].as_array().unwrap();
-    assert_eq!(listed.len(), 1, "{problems}");
-    assert_eq!(listed[0]["record"], format!("{BASE}datasets/bad"));
+    let problems = problems(&server);
+    assert_eq!(left_out(&server), [format!("{BASE}datasets/bad")]);
     // Harvested records that miss recommended information are listed with their warnings.
     assert!(
         !problems["warnings"].as_array().unwrap().is_empty(),
@@ -152,15 +145,19 @@ fn records_failing_the_shapes_are_left_out_and_listed_for_their_publisher() {
     );
 }
 
-/// What `/organisations/2120009994/problems` lists as left out of the feeds.
-fn left_out(server: &Server) -> Vec<String> {
-    let problems: serde_json::Value = server
+/// The problems listed for the publisher of the generated catalogue.
+fn problems(server: &Server) -> serde_json::Value {
+    server
         .get("/organisations/2120009994/problems")
         .send()
         .unwrap()
         .json()
-        .unwrap();
-    problems["leftOutOfFeeds"]
+        .unwrap()
+}
+
+/// The records of [`problems`] left out of the feeds.
+fn left_out(server: &Server) -> Vec<String> {
+    problems(server)["leftOutOfFeeds"]
         .as_array()
         .unwrap()
         .iter()
