@@ -1,6 +1,7 @@
 //! The `katalog` command line: a thin layer over the library modules.
 mod accounts;
 pub mod load;
+mod recheck;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -73,6 +74,9 @@ enum Command {
     Load(load::LoadArgs),
     /// Write the whole catalogue to standard output.
     Export(load::ExportArgs),
+    /// Check the stored records against the active shapes (the server must not be running on
+    /// the same store); `--apply` leaves out of the feeds those that passed before but fail now.
+    Recheck(recheck::RecheckArgs),
     /// Validate RDF files against the DCAT-AP-SE shapes (exit 0 conforms, 1 violations, 2 unreadable).
     Validate(load::ValidateArgs),
     /// Fetch a catalogue URL as dataportal.se would and report what it would stumble on.
@@ -108,6 +112,7 @@ pub fn run() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Load(args) => load::load(args),
         Command::Export(args) => load::export(args),
+        Command::Recheck(args) => recheck::run(args),
         Command::Validate(args) => return load::validate(args),
         Command::CheckFeed {
             url,

@@ -45,6 +45,12 @@ pub struct ServeArgs {
     /// renderings in `feed-cache.redb` in the data directory.
     #[arg(long)]
     no_feed_cache: bool,
+    /// Apply the start-up re-check's verdicts at once: records that passed before but fail
+    /// the active shapes (after a change of shapes or of katalog) are left out of the feeds.
+    /// Without it they are still served, listed as failing and logged, so that a change
+    /// never empties a feed by itself.
+    #[arg(long, env = "KATALOG_APPLY_RECHECK")]
+    apply_recheck: bool,
     /// Log as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
@@ -84,22 +90,15 @@ pub fn run(args: ServeArgs) -> CliResult {
                 &args.store.data.join("feed-cache.redb"),
             )?);
         }
-        let checks = {
+        {
             let state = state.clone();
-            tokio::task::spawn_blocking(move || crate::publish::revalidate_all(&state)).await??
-        };
-        release_freed_memory();
-        tracing::info!(
-            checked = checks.checked,
-            skipped = checks.skipped,
-            "stored records checked against the active shapes (skipped: already checked against these)"
-        );
-        if checks.failing > 0 {
-            tracing::warn!(
-                failing = checks.failing,
-                "records fail the active shapes and are left out of the feeds"
-            );
+            let apply = args.apply_recheck;
+            tokio::task::spawn_blocking(move || {
+                super::recheck::start_up_checks(&state.catalogue, state.shapes.as_deref(), apply)
+            })
+            .await??;
         }
+        release_freed_memory();
         tokio::task::spawn_blocking({
             let state = state.clone();
             move || crate::feeds::warm_cache(&state)
@@ -123,7 +122,7 @@ fn release_freed_memory() {
     }
 }
 
-fn init_logging(json: bool) {
+pub(super) fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("katalog=info,tower_http=info"));
     let builder = tracing_subscriber::fmt()

@@ -10,7 +10,9 @@ use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinitio
 use std::path::Path;
 
 /// Key: `{variant}\t{record IRI}` (an IRI has no tab); value: (record state, fragment).
-const FRAGMENTS: TableDefinition<&str, (&str, &[u8])> = TableDefinition::new("fragments");
+/// Named with the rendering's version: fragments rendered before records were read as
+/// published (katalog 0.1 before the lossless copies) are never used.
+const FRAGMENTS: TableDefinition<&str, (&str, &[u8])> = TableDefinition::new("fragments-v2");
 
 /// Pages redb keeps in memory; the operating system's page cache does the rest, so the
 /// server's own memory does not grow with the catalogue.

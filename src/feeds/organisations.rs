@@ -135,7 +135,8 @@ pub fn org_catalog_description(
 }
 
 /// `GET /organisations/{key}/problems`: the organisation's records that fail the active
-/// shapes and are therefore left out of the feeds, with the reasons.
+/// shapes, with the reasons: those left out of the feeds, and those that passed before and
+/// are still served until an administrator applies the new verdicts.
 pub async fn problems(
     axum::extract::State(state): axum::extract::State<crate::web::SharedState>,
     axum::extract::Path(key): axum::extract::Path<String>,
@@ -143,37 +144,25 @@ pub async fn problems(
     let run = move || -> Result<serde_json::Value, crate::web::AppError> {
         let index = state.catalogue.index()?;
         let publisher = publisher_for_key(&index, &key).ok_or(crate::web::AppError::NotFound)?;
-        let mut listed = Vec::new();
-        for info in index
-            .records
-            .iter()
-            .filter(|r| r.invalid && r.publisher.as_ref() == Some(publisher))
-        {
-            let report = state
-                .catalogue
-                .invalid_report(info.iri.as_ref())?
-                .unwrap_or_default();
-            let report: serde_json::Value =
-                serde_json::from_str(&report).unwrap_or(serde_json::Value::Null);
-            listed.push(serde_json::json!({ "record": info.iri.as_str(), "report": report }));
-        }
+        let theirs = || {
+            index
+                .records
+                .iter()
+                .filter(|r| r.publisher.as_ref() == Some(publisher))
+        };
+        let catalogue = &state.catalogue;
+        let listed = listing(theirs().filter(|r| r.invalid), |i| {
+            catalogue.invalid_report(i)
+        })?;
+        let still_served = listing(theirs().filter(|r| r.still_served), |i| {
+            catalogue.failing_report(i)
+        })?;
         // Records that are harvested but miss recommended information.
-        let mut with_warnings = Vec::new();
-        for info in index
-            .records
-            .iter()
-            .filter(|r| !r.invalid && r.publisher.as_ref() == Some(publisher))
-        {
-            if let Some(report) = state.catalogue.warnings(info.iri.as_ref())? {
-                let report: serde_json::Value =
-                    serde_json::from_str(&report).unwrap_or(serde_json::Value::Null);
-                with_warnings
-                    .push(serde_json::json!({ "record": info.iri.as_str(), "report": report }));
-            }
-        }
+        let with_warnings = listing(theirs().filter(|r| !r.invalid), |i| catalogue.warnings(i))?;
         Ok(serde_json::json!({
             "publisher": publisher.as_str(),
             "leftOutOfFeeds": listed,
+            "failsActiveShapesStillServed": still_served,
             "warnings": with_warnings,
         }))
     };
@@ -182,4 +171,22 @@ pub async fn problems(
             .await
             .map_err(|e| crate::web::AppError::Internal(e.to_string()))??,
     ))
+}
+
+/// `{"record", "report"}` for each record that has a report.
+fn listing<'a>(
+    records: impl Iterator<Item = &'a crate::store::RecordInfo>,
+    report: impl Fn(
+        oxigraph::model::NamedNodeRef<'_>,
+    ) -> Result<Option<String>, crate::store::StoreError>,
+) -> Result<Vec<serde_json::Value>, crate::store::StoreError> {
+    let mut listed = Vec::new();
+    for info in records {
+        if let Some(text) = report(info.iri.as_ref())? {
+            let report: serde_json::Value =
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+            listed.push(serde_json::json!({ "record": info.iri.as_str(), "report": report }));
+        }
+    }
+    Ok(listed)
 }

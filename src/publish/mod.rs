@@ -8,6 +8,7 @@ pub mod auth;
 pub(crate) mod check;
 pub mod form;
 mod ingest;
+mod migrate;
 pub mod pages;
 mod revalidate;
 
@@ -15,6 +16,7 @@ pub use auth::Caller;
 pub use ingest::{
     Ingested, Members, Precondition, ingest, store_triples, validate, validate_and_note,
 };
+pub use migrate::{Migration, restore_sources};
 pub use revalidate::{Revalidation, revalidate_all};
 
 use crate::accounts::Principal;

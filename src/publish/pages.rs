@@ -173,6 +173,7 @@ struct RecordRow {
     label: String,
     kind: &'static str,
     invalid: bool,
+    still_served: bool,
     warnings: usize,
     modified: String,
     editable: bool,
@@ -264,6 +265,7 @@ fn org_views(
                 label: label_of(&triples, &node).unwrap_or_else(|| info.iri.as_str().to_owned()),
                 kind: kind_name(info.kind),
                 invalid: info.invalid,
+                still_served: info.still_served,
                 warnings,
                 modified: info.modified.date().to_string(),
             });

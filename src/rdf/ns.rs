@@ -91,6 +91,8 @@ pub mod kat {
         WARNINGS = "https://w3id.org/katalog/internal#warnings";
         INVALID = "https://w3id.org/katalog/internal#invalid";
         CHECKED_WITH = "https://w3id.org/katalog/internal#checkedWith";
+        SOURCE = "https://w3id.org/katalog/internal#source";
+        FAILS_ACTIVE = "https://w3id.org/katalog/internal#failsActive";
         ACTIVITY = "https://w3id.org/katalog/internal#activity";
         OBJECT = "https://w3id.org/katalog/internal#object";
         PUBLISHED = "https://w3id.org/katalog/internal#published";

@@ -67,6 +67,7 @@ mod xsd;
 pub use path::Path;
 pub use report::{Severity, ValidationReport, ValidationResult};
 pub use shapes::Shapes;
+pub use xsd::is_valid_lexical;
 
 use index::DataIndex;
 use oxrdf::Graph;

@@ -79,6 +79,38 @@ impl Shapes {
         self.shapes.is_empty()
     }
 
+    /// The datatype each predicate must have, from property shapes with a plain predicate
+    /// path and an `sh:datatype` (`dcat:byteSize` → `xsd:nonNegativeInteger`). A predicate
+    /// whose shapes disagree on the datatype is left out.
+    pub fn datatypes_by_predicate(&self) -> std::collections::BTreeMap<String, String> {
+        let mut found: std::collections::BTreeMap<String, Option<String>> = Default::default();
+        for shape in self.shapes.iter().filter(|s| !s.deactivated) {
+            let Some(ShapePath {
+                path: Path::Predicate(predicate),
+                ..
+            }) = &shape.path
+            else {
+                continue;
+            };
+            for constraint in &shape.constraints {
+                if let Constraint::Datatype(datatype) = constraint {
+                    found
+                        .entry(predicate.as_str().to_owned())
+                        .and_modify(|d| {
+                            if d.as_deref() != Some(datatype.as_str()) {
+                                *d = None;
+                            }
+                        })
+                        .or_insert_with(|| Some(datatype.as_str().to_owned()));
+                }
+            }
+        }
+        found
+            .into_iter()
+            .filter_map(|(p, d)| Some((p, d?)))
+            .collect()
+    }
+
     /// A digest of the files these shapes were read from and of the engine's version, for
     /// shapes made by [`Shapes::load`]: a validation result recorded under the same digest
     /// still holds for the same data.

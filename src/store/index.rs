@@ -21,6 +21,9 @@ pub struct RecordInfo {
     pub publisher: Option<NamedNode>,
     /// The record fails the active shapes: it is left out of the feeds.
     pub invalid: bool,
+    /// The record fails the active shapes but passed before: it is still served, as it last
+    /// passed, until an administrator applies the new verdicts (`katalog recheck --apply`).
+    pub still_served: bool,
     /// The digest of the shapes the stored content was last checked against (see
     /// `Shapes::digest`); None when it was written without validation.
     pub checked_with: Option<String>,
@@ -76,6 +79,7 @@ impl RecordIndex {
                     _ => None,
                 };
                 let invalid = solution.get("invalid").is_some();
+                let still_served = solution.get("failing").is_some();
                 let checked_with = match solution.get("checked") {
                     Some(Term::Literal(l)) => Some(l.value().to_owned()),
                     _ => None,
@@ -87,6 +91,7 @@ impl RecordIndex {
                     hash: hash.value().to_owned(),
                     publisher,
                     invalid,
+                    still_served,
                     checked_with,
                 });
             }

@@ -1,9 +1,12 @@
 //! The catalogue store: an embedded Oxigraph (RocksDB) database holding one named graph per
-//! record, with katalog's bookkeeping in the default graph (never exposed publicly).
+//! record, with katalog's bookkeeping in the default graph (never exposed publicly). Each
+//! record is also kept there as it was published ([`source`]): every read of a record reads
+//! that copy, since the graph holds Oxigraph's normalised literals.
 pub mod events;
 mod index;
 mod records;
 mod relabel;
+mod source;
 
 pub use events::{Activity, Event};
 pub use index::{RecordIndex, RecordInfo};
@@ -120,7 +123,7 @@ impl Catalogue {
         let iri = record.iri.as_ref();
         let digest = canonical_hash(&record.triples);
         let existed = self.store.contains_named_graph(iri)?;
-        if existed && self.bookkeeping_value(iri, kat::HASH)?.as_deref() == Some(digest.as_str()) {
+        if existed && self.unchanged(record, &digest)? {
             return Ok(None);
         }
         let mut old = Vec::new();
@@ -150,6 +153,26 @@ impl Catalogue {
         }))
     }
 
+    /// True when the stored record has the content `digest` names. A record whose
+    /// `dcterms:modified` katalog stamps is compared without it: it was written by `load`
+    /// with its own date and is now put back through the publishing API.
+    fn unchanged(&self, record: &Record, digest: &str) -> Result<bool, StoreError> {
+        let iri = record.iri.as_ref();
+        if self.bookkeeping_value(iri, kat::HASH)?.as_deref() == Some(digest) {
+            return Ok(true);
+        }
+        if !record.stamp_modified {
+            return Ok(false);
+        }
+        let Some(mut stored) = self.record(iri)? else {
+            return Ok(false);
+        };
+        stored.retain(|t| {
+            !(t.subject.as_ref() == iri.into() && t.predicate.as_ref() == dcterms::MODIFIED)
+        });
+        Ok(canonical_hash(&stored) == digest)
+    }
+
     /// The next event number (the log is append-only, numbered from 0).
     fn next_seq(&self) -> Result<u64, StoreError> {
         let site = NamedNodeRef::new_unchecked(kat::SITE.as_str());
@@ -159,12 +182,11 @@ impl Catalogue {
             .unwrap_or(0))
     }
 
-    /// Records the outcome of checking stored records against the shapes with digest
-    /// `checked_with`: each record is flagged as failing (left out of the feeds) with its
-    /// report, or cleared with None.
+    /// Records the verdicts of checking stored records against the shapes with digest
+    /// `checked_with`.
     pub fn set_checked(
         &self,
-        outcomes: &[(NamedNode, Option<String>)],
+        outcomes: &[(NamedNode, Verdict)],
         checked_with: Option<&str>,
     ) -> Result<(), StoreError> {
         if outcomes.is_empty() {
@@ -172,11 +194,18 @@ impl Catalogue {
         }
         let _writer = self.writer.lock().expect("writer lock");
         let mut tx = self.store.start_transaction()?;
-        for (iri, report) in outcomes {
+        for (iri, verdict) in outcomes {
             let iri = iri.as_ref();
-            remove_values(&mut tx, iri, kat::INVALID)?;
-            remove_values(&mut tx, iri, kat::CHECKED_WITH)?;
-            insert_note(&mut tx, iri, kat::INVALID, report.as_deref());
+            for predicate in [kat::INVALID, kat::FAILS_ACTIVE, kat::CHECKED_WITH] {
+                remove_values(&mut tx, iri, predicate)?;
+            }
+            let (left_out, still_served) = match verdict {
+                Verdict::Passes => (None, None),
+                Verdict::LeftOut(report) => (Some(report.as_str()), None),
+                Verdict::StillServed(report) => (None, Some(report.as_str())),
+            };
+            insert_note(&mut tx, iri, kat::INVALID, left_out);
+            insert_note(&mut tx, iri, kat::FAILS_ACTIVE, still_served);
             insert_note(&mut tx, iri, kat::CHECKED_WITH, checked_with);
         }
         tx.commit()?;
@@ -192,6 +221,11 @@ impl Catalogue {
     /// Why a record is left out of the feeds (JSON report), if it is.
     pub fn invalid_report(&self, iri: NamedNodeRef<'_>) -> Result<Option<String>, StoreError> {
         self.bookkeeping_value(iri, kat::INVALID)
+    }
+
+    /// Why a record that is still served fails the active shapes (JSON report), if it does.
+    pub fn failing_report(&self, iri: NamedNodeRef<'_>) -> Result<Option<String>, StoreError> {
+        self.bookkeeping_value(iri, kat::FAILS_ACTIVE)
     }
 
     fn bookkeeping_value(
@@ -292,8 +326,21 @@ impl Catalogue {
         Ok(())
     }
 
-    /// The triples of one record, or None when no record has that IRI.
+    /// The triples of one record as they were published, or None when no record has that
+    /// IRI. A graph with no kept copy (not a record, or one that [`Catalogue::keep_sources`]
+    /// has not yet migrated) is read from the store.
     pub fn record(&self, iri: NamedNodeRef<'_>) -> Result<Option<Vec<Triple>>, StoreError> {
+        if let Some(triples) = self
+            .bookkeeping_value(iri, kat::SOURCE)?
+            .and_then(|text| source::decode(&text))
+        {
+            return Ok(Some(triples));
+        }
+        self.stored_graph(iri)
+    }
+
+    /// The triples of a named graph as Oxigraph holds them (literals normalised).
+    pub fn stored_graph(&self, iri: NamedNodeRef<'_>) -> Result<Option<Vec<Triple>>, StoreError> {
         if !self.store.contains_named_graph(iri)? {
             return Ok(None);
         }
@@ -303,6 +350,41 @@ impl Catalogue {
             .map(|q| q.map(Triple::from))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(triples))
+    }
+
+    /// Live records with no copy kept as published: stored by a katalog older than the
+    /// copies, they are migrated once at start.
+    pub fn records_without_source(&self) -> Result<Vec<NamedNode>, StoreError> {
+        let mut missing = Vec::new();
+        for info in &self.index()?.records {
+            if self
+                .bookkeeping_value(info.iri.as_ref(), kat::SOURCE)?
+                .is_none()
+            {
+                missing.push(info.iri.clone());
+            }
+        }
+        Ok(missing)
+    }
+
+    /// Keeps these triples as the published form of each record, in one transaction. The
+    /// graph is not touched: Oxigraph would normalise the same literals again.
+    pub fn keep_sources(&self, sources: &[(NamedNode, Vec<Triple>)]) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().expect("writer lock");
+        let mut tx = self.store.start_transaction()?;
+        for (iri, triples) in sources {
+            remove_values(&mut tx, iri.as_ref(), kat::SOURCE)?;
+            let mut triples = triples.clone();
+            crate::rdf::sort_triples(&mut triples);
+            tx.insert(QuadRef::new(
+                iri,
+                kat::SOURCE,
+                &source::encode(&triples),
+                GraphNameRef::DefaultGraph,
+            ));
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// True when a record with this IRI existed and was deleted.
@@ -320,33 +402,32 @@ impl Catalogue {
             .is_some())
     }
 
-    /// Everything the record graphs say about `iri`, following blank nodes: how a
+    /// Everything the records say about `iri`, following blank nodes, as published: how a
     /// distribution, agent or contact point inside a record is dereferenced.
     pub fn describe(&self, iri: NamedNodeRef<'_>) -> Result<Vec<Triple>, StoreError> {
-        let mut out: HashSet<Triple> = HashSet::new();
-        let mut queue: VecDeque<NamedOrBlankNode> =
-            VecDeque::from([NamedOrBlankNode::from(iri.into_owned())]);
-        let mut seen: HashSet<NamedOrBlankNode> = HashSet::new();
-        while let Some(node) = queue.pop_front() {
-            if !seen.insert(node.clone()) {
-                continue;
-            }
-            for quad in self
-                .store
-                .quads_for_pattern(Some(node.as_ref()), None, None, None)
+        let mut graphs = Vec::new();
+        for quad in self
+            .store
+            .quads_for_pattern(Some(iri.into()), None, None, None)
+        {
+            // The default graph holds bookkeeping, which is never public.
+            if let GraphName::NamedNode(g) = quad?.graph_name
+                && !graphs.contains(&g)
             {
-                let quad = quad?;
-                // The default graph holds bookkeeping, which is never public.
-                if quad.graph_name.is_default_graph() {
-                    continue;
-                }
-                if let Term::BlankNode(b) = &quad.object {
-                    queue.push_back(b.clone().into());
-                }
-                out.insert(quad.into());
+                graphs.push(g);
             }
         }
-        Ok(out.into_iter().collect())
+        let mut out = Vec::new();
+        let mut kept: HashSet<Triple> = HashSet::new();
+        for graph in graphs {
+            let triples = self.record(graph.as_ref())?.unwrap_or_default();
+            for t in closure(&triples, iri) {
+                if kept.insert(t.clone()) {
+                    out.push(t);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The records currently live, sorted by IRI.
@@ -376,17 +457,49 @@ struct Plan {
     old: Vec<Quad>,
 }
 
+/// What checking a stored record against the active shapes found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Passes,
+    /// It fails (the JSON report) and is left out of the feeds.
+    LeftOut(String),
+    /// It fails (the JSON report) but passed before, and is served as it last passed until
+    /// an administrator applies the new verdicts.
+    StillServed(String),
+}
+
 /// A record's bookkeeping predicates (its events are kept).
-const BOOKKEEPING: [NamedNodeRef<'static>; 8] = [
+const BOOKKEEPING: [NamedNodeRef<'static>; 10] = [
     kat::KIND,
     kat::MODIFIED,
     kat::HASH,
     kat::PUBLISHER,
     kat::WARNINGS,
     kat::INVALID,
+    kat::FAILS_ACTIVE,
     kat::CHECKED_WITH,
     kat::DELETED,
+    kat::SOURCE,
 ];
+
+/// The triples about `node` in `triples`, and about the blank nodes they reach.
+fn closure(triples: &[Triple], node: NamedNodeRef<'_>) -> Vec<Triple> {
+    let mut out = Vec::new();
+    let mut seen: HashSet<NamedOrBlankNode> = HashSet::new();
+    let mut queue: VecDeque<NamedOrBlankNode> = VecDeque::from([node.into_owned().into()]);
+    while let Some(node) = queue.pop_front() {
+        if !seen.insert(node.clone()) {
+            continue;
+        }
+        for t in triples.iter().filter(|t| t.subject == node) {
+            if let Term::BlankNode(b) = &t.object {
+                queue.push_back(b.clone().into());
+            }
+            out.push(t.clone());
+        }
+    }
+    out
+}
 
 fn write_record(
     tx: &mut Transaction<'_>,
@@ -411,11 +524,16 @@ fn write_record(
             now.clone(),
         ));
     }
+    // Sorted, so that each subject's triples are together in the feeds (one RDF/XML
+    // description each) and the order depends on the content alone.
+    crate::rdf::sort_triples(&mut triples);
     tx.insert_named_graph(iri);
     for t in &triples {
         tx.insert(t.as_ref().in_graph(iri));
     }
     let default = GraphNameRef::DefaultGraph;
+    let source = source::encode(&triples);
+    tx.insert(QuadRef::new(iri, kat::SOURCE, &source, default));
     tx.insert(QuadRef::new(iri, kat::KIND, record.kind.class(), default));
     tx.insert(QuadRef::new(iri, kat::MODIFIED, now, default));
     tx.insert(QuadRef::new(
@@ -434,14 +552,7 @@ fn write_record(
     } else {
         Activity::Create
     };
-    events::append(
-        tx,
-        seq,
-        activity,
-        iri,
-        now,
-        &crate::rdf::to_ntriples(&triples),
-    );
+    events::append(tx, seq, activity, iri, now, source.value());
     if plan.existed {
         Change::Updated
     } else {

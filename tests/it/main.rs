@@ -6,6 +6,7 @@ mod eu_profile;
 mod feeds;
 mod harvest;
 mod linked_data;
+mod lossless;
 mod publishers;
 mod python_clients;
 mod restart;

@@ -801,3 +801,104 @@ fn an_organisation_describes_its_own_catalogue() {
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
 }
+
+/// The fields a browser would submit from a form page: inputs, textareas and the selected
+/// options of each select, HTML entities decoded.
+fn form_fields(html: &str) -> Vec<(String, String)> {
+    let unescape = |s: &str| {
+        s.replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&#x2f;", "/")
+            .replace("&amp;", "&")
+    };
+    let mut fields = Vec::new();
+    let input = regex::Regex::new(r#"<input ([^>]*)>"#).unwrap();
+    let attr = |tag: &str, name: &str| {
+        regex::Regex::new(&format!(r#"\b{name}="([^"]*)""#))
+            .unwrap()
+            .captures(tag)
+            .map(|c| unescape(&c[1]))
+    };
+    for tag in input.captures_iter(html) {
+        let tag = &tag[1];
+        if matches!(
+            attr(tag, "type").as_deref(),
+            Some("submit" | "checkbox" | "radio")
+        ) {
+            continue;
+        }
+        if let (Some(name), value) = (attr(tag, "name"), attr(tag, "value")) {
+            fields.push((name, value.unwrap_or_default()));
+        }
+    }
+    let textarea =
+        regex::Regex::new(r#"(?s)<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>"#).unwrap();
+    for c in textarea.captures_iter(html) {
+        fields.push((unescape(&c[1]), unescape(&c[2])));
+    }
+    let select =
+        regex::Regex::new(r#"(?s)<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>"#).unwrap();
+    let selected = regex::Regex::new(r#"<option value="([^"]*)" selected>"#).unwrap();
+    for c in select.captures_iter(html) {
+        for option in selected.captures_iter(&c[2]) {
+            fields.push((unescape(&c[1]), unescape(&option[1])));
+        }
+    }
+    fields
+}
+
+#[test]
+fn the_form_editor_saves_a_record_with_a_byte_size_as_published() {
+    let s = setup();
+    let server = Server::start_in(s.dir.path(), &[]);
+    let size = "\"1037\"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>";
+    let body = format!(
+        "{}<{BASE}datasets/storlek> dcat:distribution <{BASE}datasets/storlek/csv> .\n\
+         <{BASE}datasets/storlek/csv> a dcat:Distribution ; dcat:accessURL <https://exempel.se/data.csv> ;\n\
+           dcat:byteSize {size} .\n",
+        dataset("storlek", ORG_A, "Storlek")
+    );
+    assert_eq!(
+        status_of(put_turtle(&server, "/datasets/storlek", &s.token_a, &body)),
+        StatusCode::CREATED
+    );
+    let mut editor = Browser::login(&server, "editor@a.se");
+    let page = editor.get("/publish/datasets/storlek/edit");
+    assert_eq!(page.status(), StatusCode::OK);
+    let mut fields = form_fields(&page.text().unwrap());
+    fields.retain(|(name, _)| name != "csrf");
+    for (name, value) in fields.iter_mut() {
+        if name == "title@sv" {
+            *value = "Storlek, ändrad".to_owned();
+        }
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let saved = editor.form("/publish/datasets/storlek/edit", &pairs);
+    let status = saved.status();
+    assert!(
+        status == StatusCode::SEE_OTHER || status == StatusCode::OK,
+        "save: {status} {}",
+        saved.text().unwrap_or_default()
+    );
+    let stored = server
+        .get("/datasets/storlek")
+        .header("accept", "application/n-triples")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        stored.contains("Storlek, ändrad"),
+        "the edit was saved: {stored}"
+    );
+    assert!(
+        stored.contains(&format!("<http://www.w3.org/ns/dcat#byteSize> {size}")),
+        "the byte size keeps its datatype: {stored}"
+    );
+}
