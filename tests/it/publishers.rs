@@ -858,13 +858,13 @@ fn the_form_editor_saves_a_record_with_a_byte_size_as_published() {
     let body = format!(
         "{}<{BASE}datasets/storlek> dcat:distribution <{BASE}datasets/storlek/csv> .\n\
          <{BASE}datasets/storlek/csv> a dcat:Distribution ; dcat:accessURL <https://exempel.se/data.csv> ;\n\
-           dcat:byteSize {size} .\n",
+           dcterms:title \"CSV\"@sv ; dcterms:format \"text/csv\" ;\n\
+           dcterms:license <http://creativecommons.org/publicdomain/zero/1.0/> ; dcat:byteSize {size} .\n",
         dataset("storlek", ORG_A, "Storlek")
     );
-    assert_eq!(
-        status_of(put_turtle(&server, "/datasets/storlek", &s.token_a, &body)),
-        StatusCode::CREATED
-    );
+    let created = put_turtle(&server, "/datasets/storlek", &s.token_a, &body);
+    let status = created.status();
+    assert_eq!(status, StatusCode::CREATED, "{}", created.text().unwrap());
     let mut editor = Browser::login(&server, "editor@a.se");
     let page = editor.get("/publish/datasets/storlek/edit");
     assert_eq!(page.status(), StatusCode::OK);
