@@ -145,7 +145,85 @@ fn stored_as(datatype: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rdf::ns::xsd;
+    use crate::rdf::ns::{kat, xsd};
+    use oxigraph::model::{GraphNameRef, Quad};
+
+    const BASE: &str = "https://data.example.se/";
+
+    /// A store as an older katalog left it: records whose graphs hold Oxigraph's values and
+    /// no published copy; with `keep_log` false, their change log is gone too.
+    fn older_store(dir: &std::path::Path, keep_log: bool) -> Catalogue {
+        let mut turtle = crate::generate::catalogue_turtle(1);
+        turtle.push_str(
+            "<datasets/d0/distributions/csv> dcat:byteSize \"1037\"^^xsd:nonNegativeInteger .\n",
+        );
+        let triples = crate::rdf::parse_graph(
+            turtle.as_bytes(),
+            oxigraph::io::RdfFormat::Turtle,
+            Some(BASE),
+        )
+        .unwrap();
+        let catalogue = Catalogue::open(dir).unwrap();
+        catalogue
+            .write(&crate::store::split_records(triples, BASE).records)
+            .unwrap();
+        let store = catalogue.oxigraph();
+        let old: Vec<Quad> = store
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+            .map(Result::unwrap)
+            .filter(|q| q.predicate == kat::SOURCE || (!keep_log && q.predicate == kat::STATE))
+            .collect();
+        for quad in &old {
+            store.remove(quad).unwrap();
+        }
+        catalogue
+    }
+
+    fn byte_size(catalogue: &Catalogue) -> String {
+        let iri = NamedNode::new_unchecked(format!("{BASE}datasets/d0"));
+        catalogue
+            .record(iri.as_ref())
+            .unwrap()
+            .unwrap()
+            .iter()
+            .find(|t| t.predicate.as_str().ends_with("#byteSize"))
+            .unwrap()
+            .object
+            .to_string()
+    }
+
+    #[test]
+    fn older_records_get_their_published_form_back_once() {
+        let shapes =
+            Shapes::load(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shapes")])
+                .unwrap();
+        let published = "\"1037\"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>";
+        for keep_log in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let catalogue = older_store(dir.path(), keep_log);
+            assert_ne!(
+                byte_size(&catalogue),
+                published,
+                "the graph holds Oxigraph's value"
+            );
+            let done = restore_sources(&catalogue, Some(&shapes)).unwrap();
+            let records = 2;
+            if keep_log {
+                assert_eq!((done.from_log, done.by_rule), (records, 0));
+            } else {
+                assert_eq!(
+                    (done.from_log, done.by_rule, done.literals_restored),
+                    (0, records, 1)
+                );
+            }
+            assert_eq!(byte_size(&catalogue), published);
+            // Once: a second start finds nothing to migrate.
+            assert_eq!(
+                restore_sources(&catalogue, Some(&shapes)).unwrap(),
+                Migration::default()
+            );
+        }
+    }
 
     #[test]
     fn a_normalised_byte_size_gets_its_demanded_datatype_back() {

@@ -157,7 +157,12 @@ fn problems(server: &Server) -> serde_json::Value {
 
 /// The records of [`problems`] left out of the feeds.
 fn left_out(server: &Server) -> Vec<String> {
-    problems(server)["leftOutOfFeeds"]
+    listed(server, "leftOutOfFeeds")
+}
+
+/// The records of one list of [`problems`].
+fn listed(server: &Server, list: &str) -> Vec<String> {
+    problems(server)[list]
         .as_array()
         .unwrap()
         .iter()
@@ -215,12 +220,7 @@ fn start_up_checks_follow_changed_shapes_both_ways() {
 
 /// The records of [`problems`] that fail the active shapes but are still served.
 fn still_served(server: &Server) -> Vec<String> {
-    problems(server)["failsActiveShapesStillServed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["record"].as_str().unwrap().to_owned())
-        .collect()
+    listed(server, "failsActiveShapesStillServed")
 }
 
 /// Replays the LDES feed as DIGG's test cases prescribe: members in `as:published` order;
