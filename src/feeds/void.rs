@@ -13,11 +13,11 @@ fn void(term: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{VOID}{term}"))
 }
 
-/// VoID description of the site
-///
 const SPARQL_VALUES_EN: &str = "The SPARQL endpoint answers with the values of typed literals in canonical form (\"1037\"^^xsd:nonNegativeInteger as \"1037\"^^xsd:integer, \"1.50\" as \"1.5\", +00:00 as Z). A CONSTRUCT or DESCRIBE result is therefore not the record: the record as published is what its IRI dereferences to, and what the feeds serve.";
 const SPARQL_VALUES_SV: &str = "SPARQL-ändpunkten svarar med typade litteralers värden i kanonisk form (\"1037\"^^xsd:nonNegativeInteger som \"1037\"^^xsd:integer, \"1.50\" som \"1.5\", +00:00 som Z). Ett CONSTRUCT- eller DESCRIBE-svar är därför inte posten: posten som den publicerades är vad dess IRI ger och vad flödena serverar.";
 
+/// VoID description of the site
+///
 /// The SPARQL endpoint, the data dumps, the URI space and one subset per organisation.
 #[utoipa::path(get, path = "/.well-known/void", tag = "feeds",
     responses(

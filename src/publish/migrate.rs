@@ -36,9 +36,12 @@ pub fn restore_sources(
     shapes: Option<&Shapes>,
 ) -> Result<Migration, StoreError> {
     let mut outcome = Migration::default();
+    if catalogue.sources_complete()? {
+        return Ok(outcome);
+    }
     let missing = catalogue.records_without_source()?;
     if missing.is_empty() {
-        return Ok(outcome);
+        return catalogue.set_sources_complete().map(|()| outcome);
     }
     tracing::warn!(
         records = missing.len(),
@@ -55,7 +58,7 @@ pub fn restore_sources(
         let logged = written
             .get(iri.as_str())
             .filter(|(time, _)| Some(*time) == modified)
-            .and_then(|(_, state)| crate::rdf::parse_graph(state.as_bytes(), NT, None).ok());
+            .and_then(|(_, state)| crate::store::source::decode(state));
         let triples = match logged {
             Some(triples) => {
                 outcome.from_log += 1;
@@ -74,11 +77,10 @@ pub fn restore_sources(
         }
     }
     catalogue.keep_sources(&batch)?;
+    catalogue.set_sources_complete()?;
     tracing::warn!(?outcome, "published form of older records restored");
     Ok(outcome)
 }
-
-const NT: oxigraph::io::RdfFormat = oxigraph::io::RdfFormat::NTriples;
 
 /// For each record, the time and state of its last create or update in the change log.
 fn last_writes(
@@ -171,7 +173,11 @@ mod tests {
         let old: Vec<Quad> = store
             .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
             .map(Result::unwrap)
-            .filter(|q| q.predicate == kat::SOURCE || (!keep_log && q.predicate == kat::STATE))
+            .filter(|q| {
+                q.predicate == kat::SOURCE
+                    || q.predicate == kat::SOURCES_COMPLETE
+                    || (!keep_log && q.predicate == kat::STATE)
+            })
             .collect();
         for quad in &old {
             store.remove(quad).unwrap();

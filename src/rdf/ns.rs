@@ -92,6 +92,7 @@ pub mod kat {
         INVALID = "https://w3id.org/katalog/internal#invalid";
         CHECKED_WITH = "https://w3id.org/katalog/internal#checkedWith";
         SOURCE = "https://w3id.org/katalog/internal#source";
+        SOURCES_COMPLETE = "https://w3id.org/katalog/internal#sourcesComplete";
         FAILS_ACTIVE = "https://w3id.org/katalog/internal#failsActive";
         ACTIVITY = "https://w3id.org/katalog/internal#activity";
         OBJECT = "https://w3id.org/katalog/internal#object";

@@ -6,7 +6,7 @@ pub mod events;
 mod index;
 mod records;
 mod relabel;
-mod source;
+pub mod source;
 
 pub use events::{Activity, Event};
 pub use index::{RecordIndex, RecordInfo};
@@ -374,15 +374,30 @@ impl Catalogue {
         let mut tx = self.store.start_transaction()?;
         for (iri, triples) in sources {
             remove_values(&mut tx, iri.as_ref(), kat::SOURCE)?;
-            let mut triples = triples.clone();
-            crate::rdf::sort_triples(&mut triples);
             tx.insert(QuadRef::new(
                 iri,
                 kat::SOURCE,
-                &source::encode(&triples),
+                &source::encode(&mut triples.clone()),
                 GraphNameRef::DefaultGraph,
             ));
         }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// True once every record has its published copy: set by the migration, so that later
+    /// starts need not look at every record again.
+    pub fn sources_complete(&self) -> Result<bool, StoreError> {
+        let site = NamedNodeRef::new_unchecked(kat::SITE.as_str());
+        Ok(self
+            .bookkeeping_value(site, kat::SOURCES_COMPLETE)?
+            .is_some())
+    }
+
+    pub fn set_sources_complete(&self) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().expect("writer lock");
+        let mut tx = self.store.start_transaction()?;
+        set_site_value(&mut tx, kat::SOURCES_COMPLETE, Literal::from(true))?;
         tx.commit()?;
         Ok(())
     }
@@ -524,15 +539,12 @@ fn write_record(
             now.clone(),
         ));
     }
-    // Sorted, so that each subject's triples are together in the feeds (one RDF/XML
-    // description each) and the order depends on the content alone.
-    crate::rdf::sort_triples(&mut triples);
+    let source = source::encode(&mut triples);
     tx.insert_named_graph(iri);
     for t in &triples {
         tx.insert(t.as_ref().in_graph(iri));
     }
     let default = GraphNameRef::DefaultGraph;
-    let source = source::encode(&triples);
     tx.insert(QuadRef::new(iri, kat::SOURCE, &source, default));
     tx.insert(QuadRef::new(iri, kat::KIND, record.kind.class(), default));
     tx.insert(QuadRef::new(iri, kat::MODIFIED, now, default));

@@ -11,8 +11,11 @@
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{Literal, Triple};
 
-/// The text kept for a record: its triples as N-Triples lines, in the order given.
-pub fn encode(triples: &[Triple]) -> Literal {
+/// The text kept for a record: its triples as N-Triples lines, sorted first, so that each
+/// subject's triples are together in the feeds (one RDF/XML description each) and the order
+/// depends on the content alone.
+pub fn encode(triples: &mut [Triple]) -> Literal {
+    crate::rdf::sort_triples(triples);
     Literal::new_simple_literal(crate::rdf::to_ntriples(triples))
 }
 
@@ -38,7 +41,7 @@ mod tests {
             "<http://x.se/d> <http://x.se/q> _:b0xabc .\n",
             "_:b0xabc <http://x.se/r> \"2020-01-01T10:00:00+00:00\"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n",
         );
-        let triples = decode(text).unwrap();
-        assert_eq!(encode(&triples).value(), text);
+        let mut triples = decode(text).unwrap();
+        assert_eq!(encode(&mut triples).value(), text);
     }
 }
