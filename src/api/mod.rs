@@ -45,6 +45,7 @@ pub fn routes() -> Router<SharedState> {
         crate::feeds::void::void_handler,
         crate::sparql::query_get,
         crate::sparql::query_post,
+        crate::web::health,
         openapi_json,
     ),
     components(schemas(SparqlForm, WriteSummary, WrittenRecord, ErrorBody, ReportBody, ReportResult)),

@@ -1,5 +1,5 @@
 use super::{CliResult, DEFAULT_ADDR, StoreArgs};
-use crate::rdf::{GraphFormat, input_format_for_path, parse_graph_reader, serialize_graph};
+use crate::rdf::{GraphFormat, input_format_for_path, parse_graph_reader};
 use crate::shacl::{Shapes, ValidationReport};
 use crate::store::{Catalogue, Change, split_records};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -250,16 +250,18 @@ pub fn validate(args: ValidateArgs) -> ExitCode {
             }
         }
     }
-    let output = match args.format.as_str() {
-        "json" => serde_json::to_string_pretty(&report.to_json()).unwrap_or_default(),
-        "turtle" | "ttl" => {
-            let triples: Vec<Triple> = report.to_graph().iter().map(|t| t.into_owned()).collect();
-            String::from_utf8(serialize_graph(&triples, GraphFormat::Turtle).unwrap_or_default())
-                .unwrap_or_default()
-        }
-        _ => report.to_text(),
+    // Written straight to standard output, result by result.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = match args.format.as_str() {
+        "json" => report.write_json(&mut out).and_then(|()| writeln!(out)),
+        "turtle" | "ttl" => report.write_turtle(&mut out),
+        _ => writeln!(out, "{}", report.to_text()),
     };
-    println!("{output}");
+    if let Err(e) = written.and_then(|()| out.flush()) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    drop(out);
     if report.has_violations() {
         ExitCode::from(1)
     } else {

@@ -48,6 +48,15 @@ pub fn start_up_checks(
     apply: bool,
 ) -> Result<Revalidation, StoreError> {
     restore_sources(catalogue, shapes)?;
+    recheck(catalogue, shapes, apply)
+}
+
+/// The re-check of stored records against the active shapes, logged.
+pub fn recheck(
+    catalogue: &Catalogue,
+    shapes: Option<&Shapes>,
+    apply: bool,
+) -> Result<Revalidation, StoreError> {
     let Some(shapes) = shapes else {
         return Ok(Revalidation::default());
     };

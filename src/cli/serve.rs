@@ -5,6 +5,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
@@ -91,13 +92,28 @@ pub fn run(args: ServeArgs) -> CliResult {
             )?);
         }
         {
+            // The migration of older records comes first: until it is done, records would be
+            // served as Oxigraph normalised them. It is a single read once done.
             let state = state.clone();
-            let apply = args.apply_recheck;
             tokio::task::spawn_blocking(move || {
-                super::recheck::start_up_checks(&state.catalogue, state.shapes.as_deref(), apply)
+                crate::publish::restore_sources(&state.catalogue, state.shapes.as_deref())
             })
             .await??;
         }
+        // The re-check runs beside the server, which answers from the last verdicts.
+        state.rechecking.store(true, Ordering::Release);
+        tokio::task::spawn_blocking({
+            let state = state.clone();
+            let apply = args.apply_recheck;
+            move || {
+                let shapes = state.shapes.as_deref();
+                if let Err(e) = super::recheck::recheck(&state.catalogue, shapes, apply) {
+                    tracing::error!(error = %e, "the start-up re-check failed");
+                }
+                state.rechecking.store(false, Ordering::Release);
+                release_freed_memory();
+            }
+        });
         release_freed_memory();
         tokio::task::spawn_blocking({
             let state = state.clone();

@@ -2,7 +2,7 @@
 //! Nothing is stored; the answer is the report (Turtle, or JSON by `Accept`).
 use super::ingest::{Members, validate};
 use super::wants_json;
-use crate::rdf::{GraphFormat, input_format_for_media_type, parse_graph, serialize_graph};
+use crate::rdf::{GraphFormat, input_format_for_media_type, parse_graph};
 use crate::store::split_records;
 use crate::web::{AppError, SharedState};
 use axum::body::Bytes;
@@ -50,11 +50,13 @@ pub async fn validate_handler(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
     if wants_json(&headers) {
-        return Ok(axum::Json(report.to_json()).into_response());
+        let mut body = Vec::new();
+        report
+            .write_json(&mut body)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
     }
-    let triples: Vec<_> = report.to_graph().iter().map(|t| t.into_owned()).collect();
-    let body = serialize_graph(&triples, GraphFormat::Turtle)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let body = report.to_turtle();
     Ok((
         [(header::CONTENT_TYPE, GraphFormat::Turtle.content_type())],
         body,

@@ -147,13 +147,14 @@ fn stored_as(datatype: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rdf::ns::{kat, xsd};
-    use oxigraph::model::{GraphNameRef, Quad};
+    use crate::rdf::ns::xsd;
+    use oxigraph::model::GraphNameRef;
 
     const BASE: &str = "https://data.example.se/";
 
-    /// A store as an older katalog left it: records whose graphs hold Oxigraph's values and
-    /// no published copy; with `keep_log` false, their change log is gone too.
+    /// A store as an older katalog left it: records whose graphs hold Oxigraph's values,
+    /// bookkeeping in the default graph and no published copy; with `keep_log` false, their
+    /// change log is gone too.
     fn older_store(dir: &std::path::Path, keep_log: bool) -> Catalogue {
         let mut turtle = crate::generate::catalogue_turtle(1);
         turtle.push_str(
@@ -165,23 +166,27 @@ mod tests {
             Some(BASE),
         )
         .unwrap();
-        let catalogue = Catalogue::open(dir).unwrap();
-        catalogue
-            .write(&crate::store::split_records(triples, BASE).records)
+        let records = crate::store::split_records(triples, BASE).records;
+        {
+            let store = oxigraph::store::Store::open(dir).unwrap();
+            crate::store::legacy::write_older_store(
+                &store,
+                &records,
+                "2026-01-01T10:00:00.000Z",
+                keep_log,
+            )
             .unwrap();
-        let store = catalogue.oxigraph();
-        let old: Vec<Quad> = store
-            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
-            .map(Result::unwrap)
-            .filter(|q| {
-                q.predicate == kat::SOURCE
-                    || q.predicate == kat::SOURCES_COMPLETE
-                    || (!keep_log && q.predicate == kat::STATE)
-            })
-            .collect();
-        for quad in &old {
-            store.remove(quad).unwrap();
         }
+        let catalogue = Catalogue::open(dir).unwrap();
+        assert!(
+            catalogue
+                .oxigraph()
+                .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+                .next()
+                .is_none(),
+            "the bookkeeping moved out of the store"
+        );
+        assert_eq!(catalogue.index().unwrap().records.len(), records.len());
         catalogue
     }
 

@@ -75,8 +75,8 @@ pub mod hydra {
     }
 }
 
-/// katalog's own bookkeeping terms. They live only in the store's default graph, which the
-/// public SPARQL endpoint never exposes (its default graph is the union of record graphs).
+/// katalog's own bookkeeping terms, as an older katalog kept them in the store's default
+/// graph: read once, when such a store is moved to the ledger (`store::legacy`).
 pub mod kat {
     use super::*;
     iris! {

@@ -62,6 +62,7 @@ mod sparql;
 mod sparql_syntax;
 mod validator;
 mod vocab;
+mod writer;
 mod xsd;
 
 pub use path::Path;

@@ -258,7 +258,7 @@ fn result_to_graph(result: &ValidationResult, node: BlankNode, graph: &mut Graph
     }
 }
 
-fn result_to_json(result: &ValidationResult) -> Value {
+pub(super) fn result_to_json(result: &ValidationResult) -> Value {
     let path = result.path.as_ref().map(|path| match path.as_predicate() {
         Some(predicate) => predicate.as_str().to_owned(),
         None => path.to_string(),

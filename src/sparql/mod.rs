@@ -4,8 +4,8 @@
 //! bound on concurrent queries. Results are produced completely before the status line is
 //! sent, so a failure is always an error status, never a 200 with a cut body.
 mod description;
+pub mod examples;
 mod protocol;
-mod public;
 mod run;
 
 pub use protocol::ProtocolRequest;

@@ -1,6 +1,5 @@
 //! Running one query under katalog's limits and producing the whole response body.
 use super::protocol::ProtocolDataset;
-use super::public::RecordGraphs;
 use crate::rdf::{GraphFormat, negotiate, serialize_graph};
 use crate::web::{AppError, SharedState};
 use axum::http::{HeaderMap, header};
@@ -191,11 +190,13 @@ fn evaluate(
         prepared.dataset_mut().set_default_graph(default);
         prepared.dataset_mut().set_available_named_graphs(named);
     } else if prepared.dataset().is_default_dataset() {
-        // The public default graph is the union of the records.
+        // The public default graph is the union of the records. The store holds the
+        // records' graphs and nothing else (katalog's bookkeeping is in the ledger), so
+        // Oxigraph's union of all graphs is exactly that, evaluated on its encoded terms.
         prepared.dataset_mut().set_default_graph_as_union();
     }
     let results = prepared
-        .on_queryable_dataset(RecordGraphs::new(store))
+        .on_store(store)
         .execute()
         .map_err(|e| QueryError::Evaluation(e.to_string()))?;
     serialize(results, output, max_rows)

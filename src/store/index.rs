@@ -1,14 +1,10 @@
 //! The in-memory list of live records, sorted by IRI: feeds page through it without
 //! sorting the store on every request.
+use super::ledger::{Ledger, Site};
 use super::records::RecordKind;
 use super::{StoreError, parse_time};
-use oxigraph::model::{NamedNode, Term};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-use oxigraph::store::Store;
+use oxigraph::model::NamedNode;
 use time::OffsetDateTime;
-
-const LIST_RECORDS: &str = include_str!("../../queries/list-records.rq");
-const LAST_CHANGE: &str = include_str!("../../queries/last-change.rq");
 
 #[derive(Debug, Clone)]
 pub struct RecordInfo {
@@ -44,62 +40,31 @@ pub struct RecordIndex {
 }
 
 impl RecordIndex {
-    pub(super) fn build(store: &Store) -> Result<Self, StoreError> {
+    /// From the ledger's entries (kept in IRI order), without reading any record.
+    pub(super) fn build(ledger: &Ledger) -> Result<Self, StoreError> {
         let mut records = Vec::new();
-        if let QueryResults::Solutions(solutions) = SparqlEvaluator::new()
-            .parse_query(LIST_RECORDS)
-            .expect("valid query")
-            .on_store(store)
-            .execute()?
-        {
-            for solution in solutions {
-                let solution = solution?;
-                let (
-                    Some(Term::NamedNode(iri)),
-                    Some(Term::NamedNode(kind)),
-                    Some(Term::Literal(modified)),
-                    Some(Term::Literal(hash)),
-                ) = (
-                    solution.get("record"),
-                    solution.get("kind"),
-                    solution.get("modified"),
-                    solution.get("hash"),
-                )
-                else {
-                    continue;
-                };
-                let (Some(kind), Some(modified)) = (
-                    RecordKind::from_class(kind.as_str()),
-                    parse_time(modified.value()),
-                ) else {
-                    continue;
-                };
-                let publisher = match solution.get("publisher") {
-                    Some(Term::NamedNode(p)) => Some(p.clone()),
-                    _ => None,
-                };
-                let invalid = solution.get("invalid").is_some();
-                let still_served = solution.get("failing").is_some();
-                let checked_with = match solution.get("checked") {
-                    Some(Term::Literal(l)) => Some(l.value().to_owned()),
-                    _ => None,
-                };
-                records.push(RecordInfo {
-                    iri: iri.clone(),
-                    kind,
-                    modified,
-                    hash: hash.value().to_owned(),
-                    publisher,
-                    invalid,
-                    still_served,
-                    checked_with,
-                });
-            }
+        for (iri, entry) in ledger.entries()? {
+            let (Some(kind), Some(modified)) = (
+                RecordKind::from_class(&entry.kind),
+                parse_time(&entry.modified),
+            ) else {
+                tracing::warn!(record = iri, "ledger entry with an unknown kind or time");
+                continue;
+            };
+            records.push(RecordInfo {
+                iri: NamedNode::new_unchecked(iri),
+                kind,
+                modified,
+                hash: entry.hash,
+                publisher: entry.publisher.map(NamedNode::new_unchecked),
+                invalid: entry.invalid,
+                still_served: entry.fails_active,
+                checked_with: entry.checked_with,
+            });
         }
-        records.sort_by(|a, b| a.iri.as_str().cmp(b.iri.as_str()));
         Ok(Self {
             records,
-            last_change: last_change(store)?,
+            last_change: ledger.site(Site::LastChange)?.and_then(|v| parse_time(&v)),
         })
     }
 
@@ -129,18 +94,4 @@ impl RecordIndex {
         publishers.dedup();
         publishers
     }
-}
-
-fn last_change(store: &Store) -> Result<Option<OffsetDateTime>, StoreError> {
-    if let QueryResults::Solutions(mut solutions) = SparqlEvaluator::new()
-        .parse_query(LAST_CHANGE)
-        .expect("valid query")
-        .on_store(store)
-        .execute()?
-        && let Some(solution) = solutions.next()
-        && let Some(Term::Literal(l)) = solution?.get("time")
-    {
-        return Ok(parse_time(l.value()));
-    }
-    Ok(None)
 }

@@ -1,9 +1,12 @@
 //! The catalogue store: an embedded Oxigraph (RocksDB) database holding one named graph per
-//! record, with katalog's bookkeeping in the default graph (never exposed publicly). Each
-//! record is also kept there as it was published ([`source`]): every read of a record reads
-//! that copy, since the graph holds Oxigraph's normalised literals.
+//! record and nothing else, so that SPARQL runs on Oxigraph's own evaluation; katalog's
+//! bookkeeping, the change log and each record as it was published ([`source`]) live in
+//! the [`ledger`] beside it. Every read of a record reads the published copy, since the
+//! graph holds Oxigraph's normalised literals.
 pub mod events;
 mod index;
+pub mod ledger;
+pub(crate) mod legacy;
 mod records;
 mod relabel;
 pub mod source;
@@ -13,12 +16,13 @@ pub use index::{RecordIndex, RecordInfo};
 pub use records::{Record, RecordKind, Split, split_records};
 
 use crate::rdf::canonical_hash;
-use crate::rdf::ns::{dcterms, kat, xsd};
+use crate::rdf::ns::{dcterms, xsd};
+use ledger::{Batch, Entry, Ledger, LedgerError, Note, Site, Snapshot, StoredEvent};
 use oxigraph::model::{
-    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef,
-    Term, Triple,
+    GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
 };
-use oxigraph::store::{StorageError, Store, Transaction};
+use oxigraph::store::{StorageError, Store};
+use redb::Durability;
 use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
@@ -29,8 +33,8 @@ use time::format_description::well_known::Rfc3339;
 pub enum StoreError {
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
-    #[error("bookkeeping query: {0}")]
-    Query(#[from] oxigraph::sparql::QueryEvaluationError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
 }
 
 /// What one write did to each record.
@@ -42,8 +46,12 @@ pub enum Change {
     Unchanged,
 }
 
+/// The ledger's file in the data directory.
+const LEDGER_FILE: &str = "ledger.redb";
+
 pub struct Catalogue {
     store: Store,
+    ledger: Ledger,
     /// Sorted list of live records, rebuilt lazily after a write.
     index: RwLock<Option<Arc<RecordIndex>>>,
     /// One writer at a time: the event sequence is read and advanced inside each write.
@@ -51,27 +59,31 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    /// Opens (or creates) the store in `dir`. RocksDB allows one process at a time.
+    /// Opens (or creates) the store in `dir`. RocksDB and redb allow one process at a time.
+    /// Bookkeeping an older katalog kept in the store's default graph is moved to the ledger,
+    /// and graphs a crash left behind their ledger entries are rewritten.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(StorageError::Io)?;
-        Ok(Self::from_store(Store::open(dir)?))
-    }
-
-    fn from_store(store: Store) -> Self {
-        Self {
+        let store = Store::open(dir)?;
+        let ledger = Ledger::open(&dir.join(LEDGER_FILE))?;
+        legacy::move_bookkeeping(&store, &ledger)?;
+        let catalogue = Self {
             store,
+            ledger,
             index: RwLock::new(None),
             writer: Mutex::new(()),
-        }
+        };
+        catalogue.finish_pending()?;
+        Ok(catalogue)
     }
 
-    /// The raw Oxigraph store, for SPARQL evaluation.
+    /// The raw Oxigraph store: the records' graphs, for SPARQL evaluation.
     pub fn oxigraph(&self) -> &Store {
         &self.store
     }
 
-    /// Replaces each record's graph, all in one transaction: either every record is written
-    /// or none is. Records whose canonical form did not change are left untouched.
+    /// Replaces each record's graph, all at once: either every record is written or none
+    /// is. Records whose canonical form did not change are left untouched.
     pub fn write(&self, records: &[Record]) -> Result<Vec<Change>, StoreError> {
         Ok(self.write_if(records, || true)?.unwrap_or_default())
     }
@@ -88,68 +100,93 @@ impl Catalogue {
             return Ok(None);
         }
         let now = now_literal();
-        // Everything the write must read is read from the committed store first: reads
-        // inside a large transaction scan its uncommitted batch, which made big loads
-        // quadratic. The writer lock keeps the committed state still meanwhile.
-        let plans = records
-            .iter()
-            .map(|r| self.plan(r))
-            .collect::<Result<Vec<_>, _>>()?;
         let mut seq = self.next_seq()?;
-        let mut tx = self.store.start_transaction()?;
         let mut changes = Vec::with_capacity(records.len());
-        for (record, plan) in records.iter().zip(plans) {
-            let change = match plan {
-                None => Change::Unchanged,
-                Some(plan) => {
-                    let change = write_record(&mut tx, record, plan, &now, seq);
+        let mut writes = Vec::new();
+        for record in records {
+            match self.plan(record, &now, seq)? {
+                None => changes.push(Change::Unchanged),
+                Some(write) => {
+                    changes.push(write.change);
+                    writes.push(write);
                     seq += 1;
-                    change
                 }
-            };
-            changes.push(change);
+            }
         }
-        if changes.iter().any(|c| *c != Change::Unchanged) {
-            set_site_value(&mut tx, kat::LAST_CHANGE, now.clone())?;
-            set_site_value(&mut tx, kat::EVENT_SEQ, Literal::from(seq as i64))?;
+        if writes.is_empty() {
+            return Ok(Some(changes));
         }
-        tx.commit()?;
-        self.invalidate();
+        let iris: Vec<&str> = writes.iter().map(|w| w.iri.as_str()).collect();
+        let before = self.commit(&iris, now.value(), seq, |batch| {
+            for w in &writes {
+                w.record_in(batch)?;
+            }
+            Ok(())
+        })?;
+        let graphs = writes.iter().map(|w| (&w.iri, Some(&w.triples), &w.old));
+        self.settle(before, self.write_graphs(graphs))?;
         Ok(Some(changes))
     }
 
-    /// What writing `record` replaces, or None when its content is unchanged.
-    fn plan(&self, record: &Record) -> Result<Option<Plan>, StoreError> {
+    /// What writing `record` as event `seq` does, or None when its content is unchanged.
+    /// Everything is read from the committed store: reads inside a large Oxigraph
+    /// transaction scan its uncommitted batch, which made big loads quadratic. The writer
+    /// lock keeps the committed state still meanwhile.
+    fn plan(&self, record: &Record, now: &Literal, seq: u64) -> Result<Option<Write>, StoreError> {
         let iri = record.iri.as_ref();
         let digest = canonical_hash(&record.triples);
-        let existed = self.store.contains_named_graph(iri)?;
-        if existed && self.unchanged(record, &digest)? {
+        let existing = self.ledger.entry(iri.as_str())?;
+        if existing.is_some() && self.unchanged(record, &digest)? {
             return Ok(None);
         }
-        let mut old = Vec::new();
-        if existed {
-            for quad in self
-                .store
-                .quads_for_pattern(None, None, None, Some(iri.into()))
-            {
-                old.push(quad?);
-            }
+        let old = if existing.is_some() {
+            self.graph_quads(iri)?
+        } else {
+            Vec::new()
+        };
+        let mut triples = record.triples.clone();
+        relabel::relabel_blank_nodes(&mut triples, &digest[..8]);
+        if record.stamp_modified {
+            triples.retain(|t| !is_root_modified(t, iri));
+            triples.push(Triple::new(
+                iri.into_owned(),
+                dcterms::MODIFIED,
+                now.clone(),
+            ));
         }
-        for quad in self.store.quads_for_pattern(
-            Some(iri.into()),
-            None,
-            None,
-            Some(GraphNameRef::DefaultGraph),
-        ) {
-            let quad = quad?;
-            if BOOKKEEPING.contains(&quad.predicate.as_ref()) {
-                old.push(quad);
-            }
-        }
-        Ok(Some(Plan {
-            digest,
-            existed,
+        let source = source::encode(&mut triples).value().to_owned();
+        let change = if existing.is_some() {
+            Change::Updated
+        } else {
+            Change::Created
+        };
+        let activity = match change {
+            Change::Updated => Activity::Update,
+            _ => Activity::Create,
+        };
+        Ok(Some(Write {
+            iri: record.iri.clone(),
+            entry: Entry {
+                kind: record.kind.class().as_str().to_owned(),
+                modified: now.value().to_owned(),
+                hash: digest,
+                publisher: record.publisher().map(|p| p.as_str().to_owned()),
+                checked_with: record.checked_with.clone(),
+                invalid: false,
+                fails_active: false,
+            },
+            warnings: record.warnings.clone(),
+            event: StoredEvent {
+                activity: activity.iri().as_str().to_owned(),
+                object: record.iri.as_str().to_owned(),
+                published: now.value().to_owned(),
+                state: source.clone(),
+            },
+            seq,
+            source,
+            triples,
             old,
+            change,
         }))
     }
 
@@ -158,7 +195,7 @@ impl Catalogue {
     /// with its own date and is now put back through the publishing API.
     fn unchanged(&self, record: &Record, digest: &str) -> Result<bool, StoreError> {
         let iri = record.iri.as_ref();
-        if self.bookkeeping_value(iri, kat::HASH)?.as_deref() == Some(digest) {
+        if self.record_hash(iri)?.as_deref() == Some(digest) {
             return Ok(true);
         }
         if !record.stamp_modified {
@@ -167,104 +204,197 @@ impl Catalogue {
         let Some(mut stored) = self.record(iri)? else {
             return Ok(false);
         };
-        stored.retain(|t| {
-            !(t.subject.as_ref() == iri.into() && t.predicate.as_ref() == dcterms::MODIFIED)
-        });
+        stored.retain(|t| !is_root_modified(t, iri));
         Ok(canonical_hash(&stored) == digest)
     }
 
     /// The next event number (the log is append-only, numbered from 0).
     fn next_seq(&self) -> Result<u64, StoreError> {
-        let site = NamedNodeRef::new_unchecked(kat::SITE.as_str());
         Ok(self
-            .bookkeeping_value(site, kat::EVENT_SEQ)?
+            .ledger
+            .site(Site::EventSeq)?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0))
     }
 
-    /// Records the verdicts of checking stored records against the shapes with digest
-    /// `checked_with`.
+    /// The first half of every write: the ledger takes the new state, with `iris` marked
+    /// pending, durably, before any graph changes. Returns what it held before.
+    fn commit(
+        &self,
+        iris: &[&str],
+        now: &str,
+        next_seq: u64,
+        changes: impl FnOnce(&mut Batch<'_>) -> Result<(), LedgerError>,
+    ) -> Result<Snapshot, StoreError> {
+        let before = self.ledger.snapshot(iris)?;
+        self.ledger.update(Durability::Immediate, |batch| {
+            changes(batch)?;
+            for iri in iris {
+                batch.mark_pending(iri)?;
+            }
+            batch.set_site(Site::LastChange, Some(now))?;
+            batch.set_site(Site::EventSeq, Some(&next_seq.to_string()))
+        })?;
+        Ok(before)
+    }
+
+    /// The second half: once the graphs are written the pending marks go; when they failed,
+    /// the ledger is put back as it was, so a failed write changes nothing.
+    fn settle(&self, before: Snapshot, graphs: Result<(), StorageError>) -> Result<(), StoreError> {
+        self.invalidate();
+        match graphs {
+            // A crash before the cleared marks reach the disk only means the graphs are
+            // written again from their copies at the next start.
+            Ok(()) => Ok(self
+                .ledger
+                .update(Durability::None, |batch| batch.clear_pending())?),
+            Err(e) => {
+                tracing::error!(error = %e, "writing the graphs failed; the write is undone");
+                self.ledger
+                    .update(Durability::Immediate, |batch| batch.restore(&before))?;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Writes graphs in one Oxigraph transaction: each record's old quads (read before, from
+    /// the committed store) go, its new triples come; None deletes the graph.
+    fn write_graphs<'a>(
+        &self,
+        graphs: impl Iterator<Item = (&'a NamedNode, Option<&'a Vec<Triple>>, &'a Vec<Quad>)>,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.store.start_transaction()?;
+        for (iri, triples, old) in graphs {
+            for quad in old {
+                tx.remove(quad);
+            }
+            match triples {
+                Some(triples) => {
+                    tx.insert_named_graph(iri);
+                    for t in triples {
+                        tx.insert(t.as_ref().in_graph(iri));
+                    }
+                }
+                None => {
+                    tx.remove_named_graph(iri)?;
+                }
+            }
+        }
+        tx.commit()
+    }
+
+    /// Rewrites the graphs of records a crash left pending, from their published copies
+    /// (or removes them, for records deleted meanwhile).
+    fn finish_pending(&self) -> Result<(), StoreError> {
+        let pending = self.ledger.pending()?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        tracing::warn!(
+            records = pending.len(),
+            "finishing writes a crash interrupted"
+        );
+        let mut graphs = Vec::new();
+        for iri in pending {
+            let iri = NamedNode::new_unchecked(iri);
+            let triples = self
+                .ledger
+                .source(iri.as_str())?
+                .map(|text| source::decode(&text).unwrap_or_default());
+            let old = self.graph_quads(iri.as_ref())?;
+            graphs.push((iri, triples, old));
+        }
+        self.write_graphs(graphs.iter().map(|(i, t, o)| (i, t.as_ref(), o)))?;
+        self.ledger
+            .update(Durability::Immediate, |batch| batch.clear_pending())?;
+        Ok(())
+    }
+
+    /// The quads of a record's graph as committed.
+    fn graph_quads(&self, iri: NamedNodeRef<'_>) -> Result<Vec<Quad>, StoreError> {
+        Ok(self
+            .store
+            .quads_for_pattern(None, None, None, Some(iri.into()))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Records the verdicts of checking stored records (IRI, content hash checked, verdict)
+    /// against the shapes with digest `checked_with`. A verdict on content that has been
+    /// replaced or deleted since (the check runs beside the server) is dropped.
     pub fn set_checked(
         &self,
-        outcomes: &[(NamedNode, Verdict)],
+        outcomes: &[(NamedNode, String, Verdict)],
         checked_with: Option<&str>,
     ) -> Result<(), StoreError> {
         if outcomes.is_empty() {
             return Ok(());
         }
         let _writer = self.writer.lock().expect("writer lock");
-        let mut tx = self.store.start_transaction()?;
-        for (iri, verdict) in outcomes {
-            let iri = iri.as_ref();
-            for predicate in [kat::INVALID, kat::FAILS_ACTIVE, kat::CHECKED_WITH] {
-                remove_values(&mut tx, iri, predicate)?;
+        self.ledger.update(Durability::Immediate, |batch| {
+            for (iri, hash, verdict) in outcomes {
+                let iri = iri.as_str();
+                let Some(mut entry) = batch.entry(iri)?.filter(|e| e.hash == *hash) else {
+                    continue;
+                };
+                let (left_out, still_served) = match verdict {
+                    Verdict::Passes => (None, None),
+                    Verdict::LeftOut(report) => (Some(report.as_str()), None),
+                    Verdict::StillServed(report) => (None, Some(report.as_str())),
+                };
+                entry.invalid = left_out.is_some();
+                entry.fails_active = still_served.is_some();
+                entry.checked_with = checked_with.map(str::to_owned);
+                batch.put_entry(iri, &entry)?;
+                batch.set_note(iri, Note::Invalid, left_out)?;
+                batch.set_note(iri, Note::FailsActive, still_served)?;
             }
-            let (left_out, still_served) = match verdict {
-                Verdict::Passes => (None, None),
-                Verdict::LeftOut(report) => (Some(report.as_str()), None),
-                Verdict::StillServed(report) => (None, Some(report.as_str())),
-            };
-            insert_note(&mut tx, iri, kat::INVALID, left_out);
-            insert_note(&mut tx, iri, kat::FAILS_ACTIVE, still_served);
-            insert_note(&mut tx, iri, kat::CHECKED_WITH, checked_with);
-        }
-        tx.commit()?;
+            Ok(())
+        })?;
         self.invalidate();
         Ok(())
     }
 
     /// The warnings kept beside a record (JSON), if any.
     pub fn warnings(&self, iri: NamedNodeRef<'_>) -> Result<Option<String>, StoreError> {
-        self.bookkeeping_value(iri, kat::WARNINGS)
+        Ok(self.ledger.note(iri.as_str(), Note::Warnings)?)
     }
 
     /// Why a record is left out of the feeds (JSON report), if it is.
     pub fn invalid_report(&self, iri: NamedNodeRef<'_>) -> Result<Option<String>, StoreError> {
-        self.bookkeeping_value(iri, kat::INVALID)
+        Ok(self.ledger.note(iri.as_str(), Note::Invalid)?)
     }
 
     /// Why a record that is still served fails the active shapes (JSON report), if it does.
     pub fn failing_report(&self, iri: NamedNodeRef<'_>) -> Result<Option<String>, StoreError> {
-        self.bookkeeping_value(iri, kat::FAILS_ACTIVE)
-    }
-
-    fn bookkeeping_value(
-        &self,
-        iri: NamedNodeRef<'_>,
-        predicate: NamedNodeRef<'_>,
-    ) -> Result<Option<String>, StoreError> {
-        for quad in self.store.quads_for_pattern(
-            Some(iri.into()),
-            Some(predicate),
-            None,
-            Some(GraphNameRef::DefaultGraph),
-        ) {
-            if let Term::Literal(l) = quad?.object {
-                return Ok(Some(l.value().to_owned()));
-            }
-        }
-        Ok(None)
+        Ok(self.ledger.note(iri.as_str(), Note::FailsActive)?)
     }
 
     /// The base URI the store's IRIs were minted under, recorded at first use.
     pub fn base_uri(&self) -> Result<Option<String>, StoreError> {
-        self.bookkeeping_value(
-            NamedNodeRef::new_unchecked(kat::SITE.as_str()),
-            kat::BASE_URI,
-        )
+        Ok(self.ledger.site(Site::BaseUri)?)
     }
 
     pub fn set_base_uri(&self, base: &str) -> Result<(), StoreError> {
         let _writer = self.writer.lock().expect("writer lock");
-        let mut tx = self.store.start_transaction()?;
-        set_site_value(&mut tx, kat::BASE_URI, Literal::new_simple_literal(base))?;
-        tx.commit()?;
+        self.ledger.update(Durability::Immediate, |batch| {
+            batch.set_site(Site::BaseUri, Some(base))
+        })?;
         Ok(())
     }
 
     /// The change log, oldest first.
     pub fn events(&self) -> Result<Vec<Event>, StoreError> {
-        events::list(&self.store)
+        self.events_from(0)
+    }
+
+    /// The change log from event `seq` on.
+    pub fn events_from(&self, seq: u64) -> Result<Vec<Event>, StoreError> {
+        Ok(self
+            .ledger
+            .events(seq)?
+            .into_iter()
+            .filter_map(|(seq, e)| Event::from_stored(seq, e))
+            .collect())
     }
 
     /// Deletes a record; its IRI then answers 410 Gone. False if there was no such record.
@@ -282,31 +412,32 @@ impl Catalogue {
         if !precondition() {
             return Ok(None);
         }
-        let now = now_literal();
-        let mut tx = self.store.start_transaction()?;
-        if !tx.contains_named_graph(iri)? {
+        if self.ledger.entry(iri.as_str())?.is_none() {
             return Ok(Some(false));
         }
+        let now = now_literal();
         let seq = self.next_seq()?;
-        tx.remove_named_graph(iri)?;
-        remove_bookkeeping(&mut tx, iri)?;
-        tx.insert(QuadRef::new(
-            iri,
-            kat::DELETED,
-            &now,
-            GraphNameRef::DefaultGraph,
-        ));
-        events::append(&mut tx, seq, Activity::Delete, iri, &now, "");
-        set_site_value(&mut tx, kat::LAST_CHANGE, now.clone())?;
-        set_site_value(&mut tx, kat::EVENT_SEQ, Literal::from((seq + 1) as i64))?;
-        tx.commit()?;
-        self.invalidate();
+        let old = self.graph_quads(iri)?;
+        let event = StoredEvent {
+            activity: Activity::Delete.iri().as_str().to_owned(),
+            object: iri.as_str().to_owned(),
+            published: now.value().to_owned(),
+            state: String::new(),
+        };
+        let iris = [iri.as_str()];
+        let before = self.commit(&iris, now.value(), seq + 1, |batch| {
+            batch.remove_record(iri.as_str())?;
+            batch.set_deleted(iri.as_str(), Some(now.value()))?;
+            batch.push_event(seq, &event)
+        })?;
+        let iri = iri.into_owned();
+        self.settle(before, self.write_graphs([(&iri, None, &old)].into_iter()))?;
         Ok(Some(true))
     }
 
     /// The canonical hash of a record's content as last written (for the audit log).
     pub fn record_hash(&self, iri: NamedNodeRef<'_>) -> Result<Option<String>, StoreError> {
-        self.bookkeeping_value(iri, kat::HASH)
+        Ok(self.ledger.entry(iri.as_str())?.map(|e| e.hash))
     }
 
     /// Loads triples as-is into one named graph that is not a record (used to stage test
@@ -331,7 +462,8 @@ impl Catalogue {
     /// has not yet migrated) is read from the store.
     pub fn record(&self, iri: NamedNodeRef<'_>) -> Result<Option<Vec<Triple>>, StoreError> {
         if let Some(triples) = self
-            .bookkeeping_value(iri, kat::SOURCE)?
+            .ledger
+            .source(iri.as_str())?
             .and_then(|text| source::decode(&text))
         {
             return Ok(Some(triples));
@@ -357,64 +489,44 @@ impl Catalogue {
     pub fn records_without_source(&self) -> Result<Vec<NamedNode>, StoreError> {
         let mut missing = Vec::new();
         for info in &self.index()?.records {
-            if self
-                .bookkeeping_value(info.iri.as_ref(), kat::SOURCE)?
-                .is_none()
-            {
+            if !self.ledger.has_source(info.iri.as_str())? {
                 missing.push(info.iri.clone());
             }
         }
         Ok(missing)
     }
 
-    /// Keeps these triples as the published form of each record, in one transaction. The
-    /// graph is not touched: Oxigraph would normalise the same literals again.
+    /// Keeps these triples as the published form of each record, at once. The graph is not
+    /// touched: Oxigraph would normalise the same literals again.
     pub fn keep_sources(&self, sources: &[(NamedNode, Vec<Triple>)]) -> Result<(), StoreError> {
         let _writer = self.writer.lock().expect("writer lock");
-        let mut tx = self.store.start_transaction()?;
-        for (iri, triples) in sources {
-            remove_values(&mut tx, iri.as_ref(), kat::SOURCE)?;
-            tx.insert(QuadRef::new(
-                iri,
-                kat::SOURCE,
-                &source::encode(&mut triples.clone()),
-                GraphNameRef::DefaultGraph,
-            ));
-        }
-        tx.commit()?;
+        self.ledger.update(Durability::Immediate, |batch| {
+            for (iri, triples) in sources {
+                let text = source::encode(&mut triples.clone());
+                batch.put_source(iri.as_str(), text.value())?;
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 
     /// True once every record has its published copy: set by the migration, so that later
     /// starts need not look at every record again.
     pub fn sources_complete(&self) -> Result<bool, StoreError> {
-        let site = NamedNodeRef::new_unchecked(kat::SITE.as_str());
-        Ok(self
-            .bookkeeping_value(site, kat::SOURCES_COMPLETE)?
-            .is_some())
+        Ok(self.ledger.site(Site::SourcesComplete)?.is_some())
     }
 
     pub fn set_sources_complete(&self) -> Result<(), StoreError> {
         let _writer = self.writer.lock().expect("writer lock");
-        let mut tx = self.store.start_transaction()?;
-        set_site_value(&mut tx, kat::SOURCES_COMPLETE, Literal::from(true))?;
-        tx.commit()?;
+        self.ledger.update(Durability::Immediate, |batch| {
+            batch.set_site(Site::SourcesComplete, Some("true"))
+        })?;
         Ok(())
     }
 
     /// True when a record with this IRI existed and was deleted.
     pub fn is_deleted(&self, iri: NamedNodeRef<'_>) -> Result<bool, StoreError> {
-        Ok(self
-            .store
-            .quads_for_pattern(
-                Some(iri.into()),
-                Some(kat::DELETED),
-                None,
-                Some(GraphNameRef::DefaultGraph),
-            )
-            .next()
-            .transpose()?
-            .is_some())
+        Ok(self.ledger.is_deleted(iri.as_str())?)
     }
 
     /// Everything the records say about `iri`, following blank nodes, as published: how a
@@ -425,7 +537,6 @@ impl Catalogue {
             .store
             .quads_for_pattern(Some(iri.into()), None, None, None)
         {
-            // The default graph holds bookkeeping, which is never public.
             if let GraphName::NamedNode(g) = quad?.graph_name
                 && !graphs.contains(&g)
             {
@@ -450,7 +561,7 @@ impl Catalogue {
         if let Some(index) = self.index.read().expect("index lock").as_ref() {
             return Ok(index.clone());
         }
-        let index = Arc::new(RecordIndex::build(&self.store)?);
+        let index = Arc::new(RecordIndex::build(&self.ledger)?);
         *self.index.write().expect("index lock") = Some(index.clone());
         Ok(index)
     }
@@ -459,17 +570,43 @@ impl Catalogue {
         *self.index.write().expect("index lock") = None;
     }
 
-    /// Makes sure everything written is on disk (RocksDB's WAL already survives crashes).
+    /// Makes sure everything written is on disk (RocksDB's WAL already survives crashes,
+    /// and the ledger commits durably).
     pub fn flush(&self) -> Result<(), StoreError> {
         Ok(self.store.flush()?)
     }
 }
 
-/// What a write replaces: the record's old graph and bookkeeping.
-struct Plan {
-    digest: String,
-    existed: bool,
+/// One record's write, planned before anything is written.
+struct Write {
+    iri: NamedNode,
+    entry: Entry,
+    warnings: Option<String>,
+    event: StoredEvent,
+    seq: u64,
+    /// The record as published (sorted N-Triples).
+    source: String,
+    /// Its triples as written to the graph (blank nodes relabelled, date stamped).
+    triples: Vec<Triple>,
+    /// Its graph's quads before the write.
     old: Vec<Quad>,
+    change: Change,
+}
+
+impl Write {
+    fn record_in(&self, batch: &mut Batch<'_>) -> Result<(), LedgerError> {
+        let iri = self.iri.as_str();
+        batch.remove_record(iri)?;
+        batch.set_deleted(iri, None)?;
+        batch.put_entry(iri, &self.entry)?;
+        batch.put_source(iri, &self.source)?;
+        batch.set_note(iri, Note::Warnings, self.warnings.as_deref())?;
+        batch.push_event(self.seq, &self.event)
+    }
+}
+
+fn is_root_modified(t: &Triple, iri: NamedNodeRef<'_>) -> bool {
+    t.subject.as_ref() == iri.into() && t.predicate.as_ref() == dcterms::MODIFIED
 }
 
 /// What checking a stored record against the active shapes found.
@@ -482,20 +619,6 @@ pub enum Verdict {
     /// an administrator applies the new verdicts.
     StillServed(String),
 }
-
-/// A record's bookkeeping predicates (its events are kept).
-const BOOKKEEPING: [NamedNodeRef<'static>; 10] = [
-    kat::KIND,
-    kat::MODIFIED,
-    kat::HASH,
-    kat::PUBLISHER,
-    kat::WARNINGS,
-    kat::INVALID,
-    kat::FAILS_ACTIVE,
-    kat::CHECKED_WITH,
-    kat::DELETED,
-    kat::SOURCE,
-];
 
 /// The triples about `node` in `triples`, and about the blank nodes they reach.
 fn closure(triples: &[Triple], node: NamedNodeRef<'_>) -> Vec<Triple> {
@@ -516,117 +639,6 @@ fn closure(triples: &[Triple], node: NamedNodeRef<'_>) -> Vec<Triple> {
     out
 }
 
-fn write_record(
-    tx: &mut Transaction<'_>,
-    record: &Record,
-    plan: Plan,
-    now: &Literal,
-    seq: u64,
-) -> Change {
-    let iri = record.iri.as_ref();
-    for quad in &plan.old {
-        tx.remove(quad);
-    }
-    let mut triples = record.triples.clone();
-    relabel::relabel_blank_nodes(&mut triples, &plan.digest[..8]);
-    if record.stamp_modified {
-        triples.retain(|t| {
-            !(t.subject.as_ref() == iri.into() && t.predicate.as_ref() == dcterms::MODIFIED)
-        });
-        triples.push(Triple::new(
-            iri.into_owned(),
-            dcterms::MODIFIED,
-            now.clone(),
-        ));
-    }
-    let source = source::encode(&mut triples);
-    tx.insert_named_graph(iri);
-    for t in &triples {
-        tx.insert(t.as_ref().in_graph(iri));
-    }
-    let default = GraphNameRef::DefaultGraph;
-    tx.insert(QuadRef::new(iri, kat::SOURCE, &source, default));
-    tx.insert(QuadRef::new(iri, kat::KIND, record.kind.class(), default));
-    tx.insert(QuadRef::new(iri, kat::MODIFIED, now, default));
-    tx.insert(QuadRef::new(
-        iri,
-        kat::HASH,
-        &Literal::new_simple_literal(&plan.digest),
-        default,
-    ));
-    if let Some(publisher) = record.publisher() {
-        tx.insert(QuadRef::new(iri, kat::PUBLISHER, publisher, default));
-    }
-    insert_note(tx, iri, kat::WARNINGS, record.warnings.as_deref());
-    insert_note(tx, iri, kat::CHECKED_WITH, record.checked_with.as_deref());
-    let activity = if plan.existed {
-        Activity::Update
-    } else {
-        Activity::Create
-    };
-    events::append(tx, seq, activity, iri, now, source.value());
-    if plan.existed {
-        Change::Updated
-    } else {
-        Change::Created
-    }
-}
-
-fn remove_values(
-    tx: &mut Transaction<'_>,
-    iri: NamedNodeRef<'_>,
-    predicate: NamedNodeRef<'_>,
-) -> Result<(), StoreError> {
-    let old: Vec<Quad> = tx
-        .quads_for_pattern(
-            Some(iri.into()),
-            Some(predicate),
-            None,
-            Some(GraphNameRef::DefaultGraph),
-        )
-        .collect::<Result<_, _>>()?;
-    for q in &old {
-        tx.remove(q);
-    }
-    Ok(())
-}
-
-/// Removes a record's bookkeeping (kind, hash, warnings, deletion mark…), not its events.
-fn remove_bookkeeping(tx: &mut Transaction<'_>, iri: NamedNodeRef<'_>) -> Result<(), StoreError> {
-    for predicate in BOOKKEEPING {
-        remove_values(tx, iri, predicate)?;
-    }
-    Ok(())
-}
-
-/// Keeps a text note (warnings, a report, a digest) beside a record, if there is one.
-fn insert_note(
-    tx: &mut Transaction<'_>,
-    iri: NamedNodeRef<'_>,
-    predicate: NamedNodeRef<'_>,
-    value: Option<&str>,
-) {
-    if let Some(value) = value {
-        tx.insert(QuadRef::new(
-            iri,
-            predicate,
-            &Literal::new_simple_literal(value),
-            GraphNameRef::DefaultGraph,
-        ));
-    }
-}
-
-fn set_site_value(
-    tx: &mut Transaction<'_>,
-    predicate: NamedNodeRef<'_>,
-    value: Literal,
-) -> Result<(), StoreError> {
-    let site = NamedNode::new_unchecked(kat::SITE.as_str());
-    remove_values(tx, site.as_ref(), predicate)?;
-    tx.insert(Quad::new(site, predicate, value, GraphName::DefaultGraph).as_ref());
-    Ok(())
-}
-
 fn now_literal() -> Literal {
     // Milliseconds: LDES consumers order events by time, and writes can be close together.
     let now = OffsetDateTime::now_utc();
@@ -642,4 +654,93 @@ fn now_literal() -> Literal {
 /// Parses an xsd:dateTime lexical form as written by katalog.
 pub fn parse_time(value: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(value, &Rfc3339).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "https://data.example.se/";
+
+    fn records() -> Vec<Record> {
+        let turtle = crate::generate::catalogue_turtle(2);
+        let triples = crate::rdf::parse_graph(
+            turtle.as_bytes(),
+            oxigraph::io::RdfFormat::Turtle,
+            Some(BASE),
+        )
+        .unwrap();
+        split_records(triples, BASE).records
+    }
+
+    /// The first half of a write, as `write_if` does it, without the graphs.
+    fn commit_only(catalogue: &Catalogue, records: &[Record]) -> (Vec<Write>, Snapshot) {
+        let now = now_literal();
+        let writes: Vec<Write> = records
+            .iter()
+            .enumerate()
+            .map(|(seq, r)| catalogue.plan(r, &now, seq as u64).unwrap().unwrap())
+            .collect();
+        let iris: Vec<&str> = writes.iter().map(|w| w.iri.as_str()).collect();
+        let before = catalogue
+            .commit(&iris, now.value(), writes.len() as u64, |batch| {
+                writes.iter().try_for_each(|w| w.record_in(batch))
+            })
+            .unwrap();
+        (writes, before)
+    }
+
+    #[test]
+    fn a_write_a_crash_interrupted_is_finished_at_the_next_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let records = records();
+        {
+            let catalogue = Catalogue::open(dir.path()).unwrap();
+            commit_only(&catalogue, &records);
+            assert!(
+                catalogue.oxigraph().is_empty().unwrap(),
+                "no graph written yet"
+            );
+        }
+        let catalogue = Catalogue::open(dir.path()).unwrap();
+        assert!(catalogue.ledger.pending().unwrap().is_empty());
+        for record in &records {
+            let iri = record.iri.as_ref();
+            let published = catalogue.record(iri).unwrap().unwrap();
+            let stored = catalogue.stored_graph(iri).unwrap().unwrap();
+            assert!(!stored.is_empty());
+            assert_eq!(
+                published.len(),
+                stored.len(),
+                "the graph is the published copy"
+            );
+        }
+        // Finished once: the records are unchanged when written again.
+        assert!(
+            catalogue
+                .write(&records)
+                .unwrap()
+                .iter()
+                .all(|c| *c == Change::Unchanged)
+        );
+    }
+
+    #[test]
+    fn a_write_whose_graphs_fail_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalogue = Catalogue::open(dir.path()).unwrap();
+        let records = records();
+        let (_, before) = commit_only(&catalogue, &records);
+        let failed = std::io::Error::other("disk full");
+        assert!(catalogue.settle(before, Err(failed.into())).is_err());
+        assert!(catalogue.index().unwrap().records.is_empty());
+        assert!(catalogue.events().unwrap().is_empty());
+        assert!(catalogue.ledger.pending().unwrap().is_empty());
+        assert_eq!(catalogue.next_seq().unwrap(), 0);
+        assert!(catalogue.record(records[0].iri.as_ref()).unwrap().is_none());
+        // The same write then succeeds as a creation.
+        let changes = catalogue.write(&records).unwrap();
+        assert!(changes.iter().all(|c| *c == Change::Created));
+        assert_eq!(catalogue.events().unwrap().len(), records.len());
+    }
 }

@@ -106,9 +106,7 @@ impl IntoResponse for AppError {
         }
         // A validation report is RDF: Turtle unless the client asked for JSON.
         if let Self::Invalid(report, false) = &self {
-            let triples: Vec<_> = report.to_graph().iter().map(|t| t.into_owned()).collect();
-            let body = crate::rdf::serialize_graph(&triples, crate::rdf::GraphFormat::Turtle)
-                .unwrap_or_default();
+            let body = report.to_turtle();
             return (
                 status,
                 [(header::CONTENT_TYPE, "text/turtle; charset=utf-8")],

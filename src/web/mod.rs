@@ -101,6 +101,9 @@ pub struct AppState {
     pub form: Option<Arc<crate::publish::form::FormSpec>>,
     /// Rendered records of the harvest documents (absent: every harvest renders all).
     pub feed_cache: Option<crate::feeds::cache::FeedCache>,
+    /// True while the start-up re-check of stored records runs beside the server (feeds
+    /// and pages answer from the last verdicts meanwhile).
+    pub rechecking: std::sync::atomic::AtomicBool,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -117,6 +120,7 @@ impl AppState {
             login_throttle: Default::default(),
             form: None,
             feed_cache: None,
+            rechecking: Default::default(),
         })
     }
 
@@ -139,6 +143,7 @@ pub fn router(state: SharedState) -> Router {
     }
     let router = router
         .route("/", get(pages::home))
+        .route("/health", get(health))
         .merge(crate::feeds::routes())
         .merge(crate::sparql::routes())
         .merge(crate::publish::routes())
@@ -153,6 +158,26 @@ pub fn router(state: SharedState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// For load balancers and operators: the server answers, how many records it holds, and
+/// whether the start-up re-check is still running.
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "api",
+    responses((status = 200, description = "`{\"status\": \"ok\", \"records\": n, \"recheck\": \"running\" | \"done\"}`"))
+)]
+pub async fn health(
+    axum::extract::State(state): axum::extract::State<SharedState>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let records = state.catalogue.index()?.records.len();
+    let rechecking = state.rechecking.load(std::sync::atomic::Ordering::Acquire);
+    Ok(axum::Json(serde_json::json!({
+        "status": "ok",
+        "records": records,
+        "recheck": if rechecking { "running" } else { "done" },
+    })))
 }
 
 /// Login sessions: an `HttpOnly`, `SameSite=Lax` cookie (`Secure` when the site is served

@@ -278,5 +278,9 @@ pub async fn home(State(state): State<SharedState>) -> Result<Html<String>, AppE
 }
 
 pub fn sparql_page() -> Result<Html<String>, AppError> {
-    render("sparql.html", context! {})
+    let examples: Vec<_> = crate::sparql::examples::EXAMPLES
+        .iter()
+        .map(|(_, query)| context! { title => crate::sparql::examples::title(query), query => query })
+        .collect();
+    render("sparql.html", context! { examples => examples })
 }

@@ -76,7 +76,7 @@ impl Server {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
-        Server {
+        let server = Server {
             child,
             addr,
             // No pooled connections: a server may close one after refusing a body (413).
@@ -85,7 +85,22 @@ impl Server {
                 .pool_max_idle_per_host(0)
                 .build()
                 .unwrap(),
+        };
+        server.wait_for_recheck();
+        server
+    }
+
+    /// Waits until the start-up re-check, which runs beside the server, is done: tests
+    /// read the verdicts it writes.
+    pub fn wait_for_recheck(&self) {
+        for _ in 0..1200 {
+            let health: serde_json::Value = self.get("/health").send().unwrap().json().unwrap();
+            if health["recheck"] == "done" {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
+        panic!("the start-up re-check did not finish in a minute");
     }
 
     /// The URL of a path on this server, or of one of our IRIs.

@@ -146,6 +146,10 @@ fn bookkeeping_is_not_visible() {
         "ASK { ?s <https://w3id.org/katalog/internal#kind> ?o }",
         "ASK { GRAPH ?g { ?s <https://w3id.org/katalog/internal#kind> ?o } }",
         "ASK { ?s <https://w3id.org/katalog/internal#lastChange> ?o }",
+        "ASK { ?s <https://w3id.org/katalog/internal#source> ?o }",
+        "ASK { ?event <https://w3id.org/katalog/internal#state> ?o }",
+        // Nothing in the default graph but what some record's graph holds.
+        "ASK { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }",
     ] {
         let body = server
             .get(&common::sparql_url(query))
@@ -244,4 +248,33 @@ fn service_description_without_query() {
             .unwrap()
             .starts_with("text/html")
     );
+}
+
+#[test]
+fn the_example_queries_answer_and_the_page_offers_them() {
+    let (server, _dir) = server(&[]);
+    let page = server
+        .get("/sparql")
+        .header("accept", "text/html")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let examples = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/queries/examples"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect::<Vec<_>>();
+    assert!(examples.len() >= 6);
+    for query in examples {
+        let title = query.lines().next().unwrap().trim_start_matches('#').trim();
+        assert!(page.contains(title), "the page offers {title:?}");
+        let json: serde_json::Value = server
+            .get(&common::sparql_url(&query))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let rows = json["results"]["bindings"].as_array().unwrap().len();
+        assert!(rows > 0, "{title}: no answer");
+    }
 }

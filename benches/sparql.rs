@@ -1,0 +1,231 @@
+//! SPARQL benchmark: katalog's `/sparql` beside a raw Oxigraph server on the same store.
+//!
+//! `cargo bench --bench sparql [-- DATASETS...]` (default 10000): for each size a generated
+//! DCAT-AP-SE catalogue is loaded with `katalog load`; the store directory is then copied
+//! and served by PyPI `oxigraph` 0.5.13 (`serve-read-only --union-default-graph`), so both
+//! servers answer from the same quads. Each query of `queries/examples/` runs alternately
+//! against both, ROUNDS times after a warm-up; the answers must be the same. Prints the
+//! median of each and their ratio, and the ratio of the summed medians.
+//!
+//! The raw server is `$KATALOG_OXIGRAPH` when set, otherwise installed once into a venv at
+//! `~/.cache/katalog-bench-venv` (`pip install oxigraph==0.5.13`).
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BASE: &str = "http://katalog.bench/";
+const ROUNDS: usize = 5;
+const RAW_VERSION: &str = "0.5.13";
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn raw_oxigraph() -> PathBuf {
+    if let Ok(path) = std::env::var("KATALOG_OXIGRAPH") {
+        return path.into();
+    }
+    let venv = Path::new(&std::env::var("HOME").unwrap()).join(".cache/katalog-bench-venv");
+    let bin = venv.join("bin/oxigraph");
+    if !bin.exists() {
+        let ok = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .unwrap()
+            .success()
+            && Command::new(venv.join("bin/pip"))
+                .args(["install", "-q", &format!("oxigraph=={RAW_VERSION}")])
+                .status()
+                .unwrap()
+                .success();
+        assert!(ok, "could not install oxigraph {RAW_VERSION} from PyPI");
+    }
+    bin
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn serve_katalog(store: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_katalog"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .arg(store)
+        .env("RUST_LOG", "katalog=warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("katalog serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line.trim().trim_start_matches("listening on ").to_owned();
+    (child, format!("{addr}/sparql"))
+}
+
+fn serve_raw(store: &Path, client: &reqwest::blocking::Client) -> (Child, String) {
+    let port = free_port();
+    let mut child = Command::new(raw_oxigraph())
+        .args(["serve-read-only", "--union-default-graph", "--location"])
+        .arg(store)
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("oxigraph serve-read-only starts");
+    let url = format!("http://127.0.0.1:{port}/query");
+    for _ in 0..600 {
+        if client.get(with_query(&url, "ASK {}")).send().is_ok() {
+            return (child, url);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the raw Oxigraph server did not start");
+}
+
+fn with_query(url: &str, query: &str) -> String {
+    let encoded: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("query", query)
+        .finish();
+    format!("{url}?{encoded}")
+}
+
+/// Runs a query; returns its time and its bindings (order kept, keys sorted).
+fn run(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    query: &str,
+) -> (Duration, serde_json::Value) {
+    let started = Instant::now();
+    let response = client
+        .get(with_query(url, query))
+        .header("accept", "application/sparql-results+json")
+        .send()
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{url}: {}",
+        response.status()
+    );
+    let body = response.bytes().unwrap();
+    let elapsed = started.elapsed();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    (elapsed, json["results"]["bindings"].clone())
+}
+
+fn examples() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries/examples");
+    let mut queries: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rq"))
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    queries.sort();
+    queries
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        // The raw server needs RocksDB's files only.
+        if name.to_string_lossy().ends_with(".redb") || name == "accounts.sqlite" {
+            continue;
+        }
+        std::fs::copy(entry.path(), to.join(name)).unwrap();
+    }
+}
+
+fn bench_size(datasets: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalogue.ttl");
+    std::fs::write(&file, katalog::generate::catalogue_turtle(datasets)).unwrap();
+    let store = dir.path().join("store");
+    let loaded = Command::new(env!("CARGO_BIN_EXE_katalog"))
+        .args(["load", "--base-uri", BASE, "--data"])
+        .arg(&store)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    let raw_store = dir.path().join("raw");
+    copy_dir(&store, &raw_store);
+
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(600))
+        .build()
+        .unwrap();
+    let (mut ours, ours_url) = serve_katalog(&store);
+    let (mut raw, raw_url) = serve_raw(&raw_store, &client);
+
+    println!("\n== {datasets} datasets, medians of {ROUNDS} rounds, alternating");
+    println!("| query | katalog `/sparql` | raw Oxigraph | ratio |");
+    println!("|---|---|---|---|");
+    let (mut sum_ours, mut sum_raw, mut worst) = (Duration::ZERO, Duration::ZERO, 0.0f64);
+    for (name, query) in examples() {
+        let (_, expected) = run(&client, &raw_url, &query);
+        let (_, answer) = run(&client, &ours_url, &query);
+        assert_eq!(
+            answer, expected,
+            "{name}: katalog and Oxigraph answer differently"
+        );
+        let (mut times_ours, mut times_raw) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            times_ours.push(run(&client, &ours_url, &query).0);
+            times_raw.push(run(&client, &raw_url, &query).0);
+        }
+        let (a, b) = (median(times_ours), median(times_raw));
+        let ratio = a.as_secs_f64() / b.as_secs_f64();
+        worst = worst.max(ratio);
+        sum_ours += a;
+        sum_raw += b;
+        println!(
+            "| {name} ({} rows) | {:.1} ms | {:.1} ms | {ratio:.2}× |",
+            expected.as_array().map_or(0, Vec::len),
+            a.as_secs_f64() * 1e3,
+            b.as_secs_f64() * 1e3
+        );
+    }
+    println!(
+        "| summed medians | {:.1} ms | {:.1} ms | {:.2}× (highest single query {worst:.2}×) |",
+        sum_ours.as_secs_f64() * 1e3,
+        sum_raw.as_secs_f64() * 1e3,
+        sum_ours.as_secs_f64() / sum_raw.as_secs_f64()
+    );
+    let _ = ours.kill();
+    let _ = raw.kill();
+    let _ = ours.wait();
+    let _ = raw.wait();
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    for size in if sizes.is_empty() {
+        vec![10_000]
+    } else {
+        sizes
+    } {
+        bench_size(size);
+    }
+}
