@@ -57,7 +57,14 @@ fn free_port() -> u16 {
 
 fn serve_katalog(store: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_katalog"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        // No feed cache: its filling at start would share the cores with the queries.
+        .args([
+            "serve",
+            "--no-feed-cache",
+            "--addr",
+            "127.0.0.1:0",
+            "--data",
+        ])
         .arg(store)
         .env("RUST_LOG", "katalog=warn")
         .stdout(Stdio::piped())
@@ -97,6 +104,23 @@ fn with_query(url: &str, query: &str) -> String {
         .append_pair("query", query)
         .finish();
     format!("{url}?{encoded}")
+}
+
+/// Waits until katalog's start-up re-check, which runs beside the server, is done.
+fn wait_for_recheck(client: &reqwest::blocking::Client, sparql_url: &str) {
+    let health = sparql_url.replace("/sparql", "/health");
+    for _ in 0..6000 {
+        let done = client
+            .get(&health)
+            .send()
+            .and_then(|r| r.json::<serde_json::Value>())
+            .is_ok_and(|h| h["recheck"] == "done");
+        if done {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("katalog's start-up re-check did not finish");
 }
 
 /// Runs a query; returns its time and its bindings (order kept, keys sorted).
@@ -169,11 +193,13 @@ fn bench_size(datasets: usize) {
     let raw_store = dir.path().join("raw");
     copy_dir(&store, &raw_store);
 
+    katalog::harvest::install_tls_provider();
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(600))
         .build()
         .unwrap();
     let (mut ours, ours_url) = serve_katalog(&store);
+    wait_for_recheck(&client, &ours_url);
     let (mut raw, raw_url) = serve_raw(&raw_store, &client);
 
     println!("\n== {datasets} datasets, medians of {ROUNDS} rounds, alternating");

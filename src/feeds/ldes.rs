@@ -53,19 +53,26 @@ pub async fn feed(
         .ok_or_else(|| AppError::NotAcceptable(vec!["application/trig", "application/n-quads"]))?;
     let page = params.page.unwrap_or(1).max(1);
     let run = move || -> Result<Response, AppError> {
-        let events = state.catalogue.events()?;
-        let last = events.last().map(|e| e.seq.to_string()).unwrap_or_default();
+        // Events are numbered from 0 without gaps: page n holds events (n-1)·100 … n·100-1,
+        // read from the change log alone.
+        let count = state.catalogue.event_count()?;
+        let last = count
+            .checked_sub(1)
+            .map(|s| s.to_string())
+            .unwrap_or_default();
         let validators =
             Conditional::new(&[&last, format.file_extension(), &page.to_string()], None);
         if validators.is_fresh(&headers) {
             return Ok(validators.not_modified());
         }
-        let pages = events.len().div_ceil(PAGE_SIZE).max(1);
+        let pages = (count as usize).div_ceil(PAGE_SIZE).max(1);
         if page > pages {
             return Err(AppError::NotFound);
         }
-        let chunk = &events[(page - 1) * PAGE_SIZE..(page * PAGE_SIZE).min(events.len())];
-        let quads = page_quads(&state.config.base_uri, page, pages, chunk)?;
+        let chunk = state
+            .catalogue
+            .events_from(((page - 1) * PAGE_SIZE) as u64, PAGE_SIZE)?;
+        let quads = page_quads(&state.config.base_uri, page, pages, &chunk)?;
         let body = serialize(&quads, format)?;
         let mut response = ([(header::CONTENT_TYPE, format.media_type())], body).into_response();
         validators.apply(response.headers_mut());

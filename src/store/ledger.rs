@@ -245,18 +245,25 @@ impl Ledger {
         Ok(table.get(key.name())?.map(|v| v.value().to_owned()))
     }
 
-    /// The change log from event `from` on, in order.
-    pub fn events(&self, from: u64) -> Result<Vec<(u64, StoredEvent)>> {
+    /// At most `limit` events of the change log from event `from` on, in order.
+    pub fn events(&self, from: u64, limit: usize) -> Result<Vec<(u64, StoredEvent)>> {
         let tx = self.db.begin_read()?;
         let table = tx.open_table(EVENTS)?;
         let mut out = Vec::new();
-        for row in table.range(from..)? {
+        for row in table.range(from..)?.take(limit) {
             let (k, v) = row?;
             let event = serde_json::from_slice(v.value())
                 .map_err(|e| LedgerError::Corrupt(format!("event {}", k.value()), e))?;
             out.push((k.value(), event));
         }
         Ok(out)
+    }
+
+    /// How many events the change log holds (they are numbered from 0, without gaps).
+    pub fn event_count(&self) -> Result<u64> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(EVENTS)?;
+        Ok(table.last()?.map_or(0, |(k, _)| k.value() + 1))
     }
 
     /// The records marked pending by a write that did not finish.
@@ -496,7 +503,8 @@ mod tests {
         );
         assert!(!ledger.is_deleted("http://x.se/a").unwrap());
         assert_eq!(ledger.entry("http://x.se/b").unwrap(), None);
-        assert!(ledger.events(0).unwrap().is_empty());
+        assert!(ledger.events(0, usize::MAX).unwrap().is_empty());
+        assert_eq!(ledger.event_count().unwrap(), 0);
         assert!(ledger.pending().unwrap().is_empty());
         assert_eq!(ledger.site(Site::EventSeq).unwrap().as_deref(), Some("1"));
     }

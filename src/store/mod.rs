@@ -243,11 +243,10 @@ impl Catalogue {
     fn settle(&self, before: Snapshot, graphs: Result<(), StorageError>) -> Result<(), StoreError> {
         self.invalidate();
         match graphs {
-            // A crash before the cleared marks reach the disk only means the graphs are
-            // written again from their copies at the next start.
+            // Durable too: a mark left on disk would have the next start rewrite the graph.
             Ok(()) => Ok(self
                 .ledger
-                .update(Durability::None, |batch| batch.clear_pending())?),
+                .update(Durability::Immediate, |batch| batch.clear_pending())?),
             Err(e) => {
                 tracing::error!(error = %e, "writing the graphs failed; the write is undone");
                 self.ledger
@@ -384,17 +383,23 @@ impl Catalogue {
 
     /// The change log, oldest first.
     pub fn events(&self) -> Result<Vec<Event>, StoreError> {
-        self.events_from(0)
+        self.events_from(0, usize::MAX)
     }
 
-    /// The change log from event `seq` on.
-    pub fn events_from(&self, seq: u64) -> Result<Vec<Event>, StoreError> {
+    /// At most `limit` events of the change log from event `seq` on: a page of the feed
+    /// reads its own events only.
+    pub fn events_from(&self, seq: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
         Ok(self
             .ledger
-            .events(seq)?
+            .events(seq, limit)?
             .into_iter()
             .filter_map(|(seq, e)| Event::from_stored(seq, e))
             .collect())
+    }
+
+    /// How many events the change log holds (numbered from 0, without gaps).
+    pub fn event_count(&self) -> Result<u64, StoreError> {
+        Ok(self.ledger.event_count()?)
     }
 
     /// Deletes a record; its IRI then answers 410 Gone. False if there was no such record.
