@@ -228,7 +228,7 @@ fn bench_size(datasets: usize) {
     std::fs::write(&extra, "# no shapes, but another digest\n").unwrap();
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("shapes");
     let started = Instant::now();
-    let (server, _) = serve(
+    let (server, addr) = serve(
         &store,
         &[
             "--no-feed-cache",
@@ -238,8 +238,22 @@ fn bench_size(datasets: usize) {
             extra.to_str().unwrap(),
         ],
     );
+    let listening = started.elapsed();
+    // The re-check runs beside the server: /health says when it is done.
+    loop {
+        let health: serde_json::Value = client
+            .get(format!("{addr}/health"))
+            .send()
+            .and_then(|r| r.json())
+            .unwrap_or_default();
+        if health["recheck"] == "done" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
     println!(
-        "server started, shapes changed (every record checked): {:?}, peak RSS {:.0} MB",
+        "server started, shapes changed: answering after {listening:?}; re-check of every \
+         record (beside the server) done after {:?}, peak RSS {:.0} MB",
         started.elapsed(),
         memory_mb(server.id(), "VmHWM:").unwrap_or(f64::NAN)
     );
