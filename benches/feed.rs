@@ -8,43 +8,19 @@
 //! latency; and the server's start-up time with unchanged and with changed shapes. With `KATALOG_PYTHON` set (a venv with pyoxigraph, see `scripts/python-env.sh`),
 //! a raw pyoxigraph RDF/XML dump of the same triples is the baseline: `serialize` of the
 //! triples, `Store.dump` of an in-memory store, and `Store.dump` of an on-disk store.
-use std::io::{BufRead, BufReader, Read};
+mod support;
+
+use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
+use support::{BASE, median, serve, stop};
 
-const BASE: &str = "http://katalog.bench/";
 const RUNS: usize = 3;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();
     samples[((samples.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn katalog() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_katalog"))
-}
-
-fn serve(store: &Path, extra: &[&str]) -> (Child, String) {
-    let mut child = katalog()
-        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
-        .arg(store)
-        .args(extra)
-        .env("RUST_LOG", "katalog=warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("katalog serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line.trim().trim_start_matches("listening on ").to_owned();
-    (child, addr)
 }
 
 /// A memory figure of a process, in MB, from /proc (Linux): `VmHWM` (peak) or `VmRSS`.
@@ -109,37 +85,14 @@ fn print_feed(label: &str, f: &FeedFigures) {
     );
 }
 
-fn stop(mut server: Child) {
-    let _ = server.kill();
-    let _ = server.wait();
-}
-
 fn bench_size(datasets: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("catalogue.ttl");
-    std::fs::write(&file, katalog::generate::catalogue_turtle(datasets)).unwrap();
+    let (file, store, loading) = support::load_generated(dir.path(), datasets);
     println!(
         "\n== {datasets} datasets ({} MB of Turtle)",
         std::fs::metadata(&file).unwrap().len() / 1_000_000
     );
-
-    let store = dir.path().join("store");
-    let started = Instant::now();
-    let loaded = katalog()
-        .args(["load", "--base-uri", BASE, "--data"])
-        .arg(&store)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        loaded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&loaded.stderr)
-    );
-    println!(
-        "load (katalog load: parse + split + validate + write): {:?}",
-        started.elapsed()
-    );
+    println!("load (katalog load: parse + split + validate + write): {loading:?}");
 
     // First without the feed cache: every record decoded from the store and rendered.
     let started = Instant::now();

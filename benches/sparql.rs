@@ -9,20 +9,16 @@
 //!
 //! The raw server is `$KATALOG_OXIGRAPH` when set, otherwise installed once into a venv at
 //! `~/.cache/katalog-bench-venv` (`pip install oxigraph==0.5.13`).
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support::median;
 
-const BASE: &str = "http://katalog.bench/";
 const ROUNDS: usize = 5;
 const RAW_VERSION: &str = "0.5.13";
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
 
 fn raw_oxigraph() -> PathBuf {
     if let Ok(path) = std::env::var("KATALOG_OXIGRAPH") {
@@ -56,25 +52,8 @@ fn free_port() -> u16 {
 }
 
 fn serve_katalog(store: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_katalog"))
-        // No feed cache: its filling at start would share the cores with the queries.
-        .args([
-            "serve",
-            "--no-feed-cache",
-            "--addr",
-            "127.0.0.1:0",
-            "--data",
-        ])
-        .arg(store)
-        .env("RUST_LOG", "katalog=warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("katalog serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line.trim().trim_start_matches("listening on ").to_owned();
+    // No feed cache: its filling at start would share the cores with the queries.
+    let (child, addr) = support::serve(store, &["--no-feed-cache"]);
     (child, format!("{addr}/sparql"))
 }
 
@@ -176,20 +155,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 fn bench_size(datasets: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("catalogue.ttl");
-    std::fs::write(&file, katalog::generate::catalogue_turtle(datasets)).unwrap();
-    let store = dir.path().join("store");
-    let loaded = Command::new(env!("CARGO_BIN_EXE_katalog"))
-        .args(["load", "--base-uri", BASE, "--data"])
-        .arg(&store)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        loaded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&loaded.stderr)
-    );
+    let (_, store, _) = support::load_generated(dir.path(), datasets);
     let raw_store = dir.path().join("raw");
     copy_dir(&store, &raw_store);
 
@@ -198,9 +164,9 @@ fn bench_size(datasets: usize) {
         .timeout(Duration::from_secs(600))
         .build()
         .unwrap();
-    let (mut ours, ours_url) = serve_katalog(&store);
+    let (ours, ours_url) = serve_katalog(&store);
     wait_for_recheck(&client, &ours_url);
-    let (mut raw, raw_url) = serve_raw(&raw_store, &client);
+    let (raw, raw_url) = serve_raw(&raw_store, &client);
 
     println!("\n== {datasets} datasets, medians of {ROUNDS} rounds, alternating");
     println!("| query | katalog `/sparql` | raw Oxigraph | ratio |");
@@ -236,10 +202,8 @@ fn bench_size(datasets: usize) {
         sum_raw.as_secs_f64() * 1e3,
         sum_ours.as_secs_f64() / sum_raw.as_secs_f64()
     );
-    let _ = ours.kill();
-    let _ = raw.kill();
-    let _ = ours.wait();
-    let _ = raw.wait();
+    support::stop(ours);
+    support::stop(raw);
 }
 
 fn main() {

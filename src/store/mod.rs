@@ -136,7 +136,9 @@ impl Catalogue {
         let iri = record.iri.as_ref();
         let digest = canonical_hash(&record.triples);
         let existing = self.ledger.entry(iri.as_str())?;
-        if existing.is_some() && self.unchanged(record, &digest)? {
+        if let Some(entry) = &existing
+            && self.unchanged(record, &entry.hash, &digest)?
+        {
             return Ok(None);
         }
         let old = if existing.is_some() {
@@ -190,12 +192,12 @@ impl Catalogue {
         }))
     }
 
-    /// True when the stored record has the content `digest` names. A record whose
-    /// `dcterms:modified` katalog stamps is compared without it: it was written by `load`
-    /// with its own date and is now put back through the publishing API.
-    fn unchanged(&self, record: &Record, digest: &str) -> Result<bool, StoreError> {
+    /// True when the stored record, whose content hash is `stored`, has the content `digest`
+    /// names. A record whose `dcterms:modified` katalog stamps is compared without it: it
+    /// was written by `load` with its own date and is now put back through the publishing API.
+    fn unchanged(&self, record: &Record, stored: &str, digest: &str) -> Result<bool, StoreError> {
         let iri = record.iri.as_ref();
-        if self.record_hash(iri)?.as_deref() == Some(digest) {
+        if stored == digest {
             return Ok(true);
         }
         if !record.stamp_modified {
