@@ -187,6 +187,10 @@ mod tests {
             "the bookkeeping moved out of the store"
         );
         assert_eq!(catalogue.index().unwrap().records.len(), records.len());
+        assert!(
+            !catalogue.sources_complete().unwrap(),
+            "a store with records is searched for missing copies"
+        );
         catalogue
     }
 

@@ -7,7 +7,7 @@
 //! object) in sorted arrays, so the value nodes of a predicate path are a
 //! borrowed slice.
 
-use oxrdf::{Graph, Term, TermRef};
+use oxrdf::{Term, TermRef, TripleRef};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -84,6 +84,8 @@ struct Adjacency {
 impl Adjacency {
     fn build(node_count: usize, mut edges: Vec<(Id, Id, Id)>) -> Self {
         edges.sort_unstable();
+        // A triple stated twice is one triple.
+        edges.dedup();
         let mut start = vec![0; node_count + 1];
         for &(key, _, _) in &edges {
             start[key as usize + 1] += 1;
@@ -177,12 +179,13 @@ pub struct DataIndex<'a> {
 }
 
 impl<'a> DataIndex<'a> {
-    /// Indexes `graph`; `constants` get the ids `0..constants.len()`.
-    pub fn new(constants: &'a [Term], graph: &'a Graph) -> Self {
+    /// Indexes `triples`; `constants` get the ids `0..constants.len()`.
+    pub fn new(constants: &'a [Term], triples: impl Iterator<Item = TripleRef<'a>>) -> Self {
+        let expected = triples.size_hint().0;
         let mut index = Self {
-            terms: Vec::with_capacity(constants.len() + graph.len()),
+            terms: Vec::with_capacity(constants.len() + expected),
             ids: FxHashMap::with_capacity_and_hasher(
-                constants.len() + graph.len() / 2,
+                constants.len() + expected / 2,
                 FxBuildHasher::default(),
             ),
             outgoing: Adjacency::default(),
@@ -192,16 +195,16 @@ impl<'a> DataIndex<'a> {
             index.intern(constant.as_ref());
         }
         let mut by_address =
-            FxHashMap::with_capacity_and_hasher(graph.len() / 2, FxBuildHasher::default());
+            FxHashMap::with_capacity_and_hasher(expected / 2, FxBuildHasher::default());
         let mut intern = |index: &mut Self, term: TermRef<'a>| {
             *by_address
                 .entry(Address::of(term))
                 .or_insert_with(|| index.intern(term))
         };
-        let mut forward = Vec::with_capacity(graph.len());
-        // Triples come grouped by subject: remember the last one.
+        let mut forward = Vec::with_capacity(expected);
+        // Triples usually come grouped by subject: remember the last one.
         let mut last_subject = None;
-        for triple in graph {
+        for triple in triples {
             let subject = TermRef::from(triple.subject);
             let s = match last_subject {
                 Some((term, id)) if term == subject => id,
@@ -278,7 +281,7 @@ impl<'a> DataIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oxrdf::{NamedNode, Triple};
+    use oxrdf::{Graph, NamedNode, Triple};
 
     #[test]
     fn lookups() {
@@ -289,7 +292,7 @@ mod tests {
         graph.insert(&Triple::new(ex("a"), ex("q"), ex("b")));
         graph.insert(&Triple::new(ex("d"), ex("p"), ex("b")));
         let constants = vec![Term::from(ex("p")), Term::from(ex("unused"))];
-        let index = DataIndex::new(&constants, &graph);
+        let index = DataIndex::new(&constants, graph.iter());
         assert_eq!(index.id(ex("p").as_ref().into()), Some(0));
         assert_eq!(index.id(ex("unused").as_ref().into()), Some(1));
         let id = |s: &str| index.id(ex(s).as_ref().into()).unwrap();

@@ -71,7 +71,7 @@ pub use shapes::Shapes;
 pub use xsd::is_valid_lexical;
 
 use index::DataIndex;
-use oxrdf::Graph;
+use oxrdf::{Graph, Triple, TripleRef};
 use sparql::SparqlRuntime;
 use std::path::PathBuf;
 use validator::{Context, validate_all};
@@ -132,19 +132,19 @@ impl Shapes {
     /// Validates `data`. SPARQL evaluation failures (only possible with
     /// SHACL-SPARQL shapes) are logged with `tracing` and otherwise skipped;
     /// use [`Shapes::try_validate`] to get them as errors instead.
-    pub fn validate(&self, data: &Graph) -> ValidationReport {
+    pub fn validate<'a>(&self, data: impl Into<Data<'a>>) -> ValidationReport {
         self.validate_focus(data, &|_| true)
     }
 
     /// Like [`Shapes::validate`], for the target nodes `is_focus` accepts only: how a graph
     /// holding stand-ins for other resources (a catalogue's members, to check its links) is
     /// validated without validating the stand-ins.
-    pub fn validate_focus(
+    pub fn validate_focus<'a>(
         &self,
-        data: &Graph,
+        data: impl Into<Data<'a>>,
         is_focus: &dyn Fn(oxrdf::TermRef<'_>) -> bool,
     ) -> ValidationReport {
-        let (report, errors) = self.run(data, is_focus);
+        let (report, errors) = self.run(data.into(), is_focus);
         for error in &errors {
             tracing::warn!(%error, "SHACL validation failure");
         }
@@ -153,8 +153,11 @@ impl Shapes {
 
     /// Validates `data`, failing on SPARQL evaluation failures (including
     /// results with `?failure true`).
-    pub fn try_validate(&self, data: &Graph) -> Result<ValidationReport, ShaclError> {
-        let (report, mut errors) = self.run(data, &|_| true);
+    pub fn try_validate<'a>(
+        &self,
+        data: impl Into<Data<'a>>,
+    ) -> Result<ValidationReport, ShaclError> {
+        let (report, mut errors) = self.run(data.into(), &|_| true);
         match errors.drain(..).next() {
             Some(error) => Err(error),
             None => Ok(report),
@@ -163,12 +166,12 @@ impl Shapes {
 
     fn run(
         &self,
-        data: &Graph,
+        data: Data<'_>,
         is_focus: &dyn Fn(oxrdf::TermRef<'_>) -> bool,
     ) -> (ValidationReport, Vec<ShaclError>) {
         let mut errors = Vec::new();
         let runtime = match &self.sparql {
-            Some(setup) => match SparqlRuntime::new(setup, data) {
+            Some(setup) => match SparqlRuntime::new(setup, data.triples()) {
                 Ok(runtime) => Some(runtime),
                 Err(error) => {
                     errors.push(error);
@@ -177,11 +180,47 @@ impl Shapes {
             },
             None => None,
         };
-        let index = DataIndex::new(&self.constants, data);
+        let index = DataIndex::new(&self.constants, data.triples());
         let context = Context::new(self, &index, runtime.as_ref());
         let (results, mut validation_errors) = validate_all(&context, is_focus);
         errors.append(&mut validation_errors);
         (ValidationReport { results }, errors)
+    }
+}
+
+/// The data a validation reads: a graph, or triples as parsed. Parsed triples need no
+/// graph to be built first, which for a big file takes longer than the validation.
+/// Either way a triple stated twice counts once.
+#[derive(Clone, Copy)]
+pub enum Data<'a> {
+    Graph(&'a Graph),
+    Triples(&'a [Triple]),
+}
+
+impl<'a> Data<'a> {
+    fn triples(self) -> Box<dyn Iterator<Item = TripleRef<'a>> + 'a> {
+        match self {
+            Data::Graph(graph) => Box::new(graph.iter()),
+            Data::Triples(triples) => Box::new(triples.iter().map(Triple::as_ref)),
+        }
+    }
+}
+
+impl<'a> From<&'a Graph> for Data<'a> {
+    fn from(graph: &'a Graph) -> Self {
+        Data::Graph(graph)
+    }
+}
+
+impl<'a> From<&'a [Triple]> for Data<'a> {
+    fn from(triples: &'a [Triple]) -> Self {
+        Data::Triples(triples)
+    }
+}
+
+impl<'a> From<&'a Vec<Triple>> for Data<'a> {
+    fn from(triples: &'a Vec<Triple>) -> Self {
+        Data::Triples(triples)
     }
 }
 

@@ -52,7 +52,10 @@ pub(crate) struct SparqlRuntime {
 }
 
 impl SparqlRuntime {
-    pub fn new(setup: &SparqlSetup, data: &Graph) -> Result<Self, ShaclError> {
+    pub fn new<'a>(
+        setup: &SparqlSetup,
+        data: impl Iterator<Item = oxrdf::TripleRef<'a>>,
+    ) -> Result<Self, ShaclError> {
         let error = |e: oxigraph::store::StorageError| ShaclError::SparqlEvaluation {
             node: SHAPES_GRAPH.to_string(),
             message: format!("cannot build the SPARQL store: {e}"),

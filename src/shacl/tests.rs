@@ -264,7 +264,7 @@ fn reports_do_not_depend_on_threads() {
     }
     let shapes = Shapes::from_graph(&graph(DATASET_SHAPE)).unwrap();
     let data = graph(&data);
-    let index = index::DataIndex::new(&shapes.constants, &data);
+    let index = index::DataIndex::new(&shapes.constants, data.iter());
     let context = validator::Context::new(&shapes, &index, None);
     let work = context.work();
     let (one, _) = validator::validate_on_threads(&context, &work, 1);
@@ -297,4 +297,26 @@ fn validate_focus_skips_the_target_nodes_it_refuses() {
         report.results[0].focus_node.to_string(),
         "<http://example.org/a>"
     );
+}
+
+#[test]
+fn parsed_triples_validate_as_their_graph_does() {
+    let shapes = Shapes::from_graph(&graph(
+        "ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+           sh:property [ sh:path ex:p ; sh:maxCount 1 ; sh:minCount 1 ] .",
+    ))
+    .unwrap();
+    let data = graph("ex:a a ex:C ; ex:p 1 . ex:b a ex:C ; ex:p 1, 2 . ex:c a ex:C .");
+    let mut triples: Vec<Triple> = data.iter().map(Into::into).collect();
+    // A triple stated twice is one triple: ex:a still has one value for ex:p.
+    triples.extend(triples.clone());
+    let from_graph = shapes.validate(&data);
+    let from_triples = shapes.validate(&triples);
+    assert_eq!(from_graph.results.len(), 2);
+    let sorted = |report: &ValidationReport| {
+        let mut results: Vec<String> = report.results.iter().map(|r| format!("{r:?}")).collect();
+        results.sort();
+        results
+    };
+    assert_eq!(sorted(&from_graph), sorted(&from_triples));
 }

@@ -67,6 +67,14 @@ impl Catalogue {
         let store = Store::open(dir)?;
         let ledger = Ledger::open(&dir.join(LEDGER_FILE))?;
         legacy::move_bookkeeping(&store, &ledger)?;
+        // A store that holds no record yet is complete: this version writes every record's
+        // published copy with it, so the first start after a load need not look for
+        // missing copies in every record.
+        if ledger.site(Site::SourcesComplete)?.is_none() && store.is_empty()? {
+            ledger.update(Durability::Immediate, |batch| {
+                batch.set_site(Site::SourcesComplete, Some("true"))
+            })?;
+        }
         let catalogue = Self {
             store,
             ledger,
@@ -695,6 +703,18 @@ mod tests {
             })
             .unwrap();
         (writes, before)
+    }
+
+    #[test]
+    fn a_new_store_needs_no_search_for_missing_published_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalogue = Catalogue::open(dir.path()).unwrap();
+        assert!(catalogue.sources_complete().unwrap());
+        catalogue.write(&records()).unwrap();
+        drop(catalogue);
+        let reopened = Catalogue::open(dir.path()).unwrap();
+        assert!(reopened.sources_complete().unwrap());
+        assert!(reopened.records_without_source().unwrap().is_empty());
     }
 
     #[test]
