@@ -1,13 +1,76 @@
-//! From a request body to stored records: parse, split, validate, write.
-use super::wants_json;
-use crate::accounts::Principal;
+//! The ingest service: from triples to stored records: split, authorise, stamp, validate,
+//! write (with its LDES event), audit. The publishing API, the publisher pages and
+//! `katalog load` call it; it knows nothing of HTTP.
+use super::PublishError;
+use crate::accounts::{Accounts, Principal};
 use crate::rdf::ns::{dcterms, rdf};
-use crate::rdf::{ParseError, input_format_for_media_type, parse_graph};
-use crate::shacl::ValidationReport;
+use crate::rdf::{input_format_for_media_type, parse_graph};
+use crate::shacl::{Shapes, ValidationReport};
 use crate::store::{Catalogue, Change, Record, RecordIndex, RecordKind, split_records};
-use crate::web::{AppError, AppState};
-use axum::http::{HeaderMap, header};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Triple};
+use std::sync::Arc;
+
+/// What publishing needs of the running site.
+pub struct Publishing<'a> {
+    pub catalogue: &'a Arc<Catalogue>,
+    pub shapes: Option<&'a Shapes>,
+    pub base_uri: &'a str,
+    /// For the audit log; absent in offline commands.
+    pub accounts: Option<&'a Accounts>,
+}
+
+/// One submission: the triples, and what they must be.
+pub struct Submission<'a> {
+    pub triples: Vec<Triple>,
+    /// The body must describe exactly this record (a `PUT`).
+    pub only: Option<&'a NamedNode>,
+    /// The kinds of record this way of publishing takes.
+    pub accepts: Accepts,
+    /// Checked against `only` at the moment of writing.
+    pub precondition: Precondition,
+}
+
+/// Which kinds of record a submission may hold. A whole catalogue file (one holding a
+/// `dcat:Catalog`) is split into its records of every kind, whichever route it is posted to;
+/// otherwise each record must be of the route's kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accepts {
+    Any,
+    /// Datasets and dataset series (`POST /datasets`).
+    Datasets,
+    /// Data services (`POST /dataservices`).
+    DataServices,
+}
+
+impl Accepts {
+    fn takes(self, kind: RecordKind) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Datasets => matches!(kind, RecordKind::Dataset | RecordKind::DatasetSeries),
+            Self::DataServices => kind == RecordKind::DataService,
+        }
+    }
+
+    fn refusal(self, record: &Record) -> String {
+        let class = match record.kind {
+            RecordKind::Dataset => "dcat:Dataset",
+            RecordKind::DatasetSeries => "dcat:DatasetSeries",
+            RecordKind::DataService => "dcat:DataService",
+            RecordKind::Catalog => "dcat:Catalog",
+        };
+        let (here, there) = match self {
+            Self::DataServices => ("/dataservices takes data services", "/datasets"),
+            _ => (
+                "/datasets takes datasets and dataset series",
+                "/dataservices",
+            ),
+        };
+        format!(
+            "<{}> is a {class}: POST {here}; post it to {there}, or PUT it at its own URL",
+            record.iri
+        )
+    }
+}
 
 pub struct Ingested {
     pub records: Vec<NamedNode>,
@@ -23,85 +86,75 @@ impl Ingested {
             .zip(self.changes.iter().copied())
             .collect()
     }
+
+    /// True when the first record was created (for a one-record write: 201 rather than 200).
+    pub fn created_first(&self) -> bool {
+        self.changes.first() == Some(&Change::Created)
+    }
+
+    /// True when any record was created.
+    pub fn created_any(&self) -> bool {
+        self.changes.contains(&Change::Created)
+    }
 }
 
-/// Parses the body (syntax from `Content-Type`) against `base`, splits it into records and
-/// stores them. With `only`, the body must describe exactly that record, and the request's
-/// `If-Match` / `If-None-Match` are checked against it at the moment of writing. With a
-/// `principal` (the publishing API), every record must be theirs to write, and
+/// Parses a body whose syntax a media type names (a `Content-Type`), resolving relative IRIs
+/// against `base`.
+pub fn parse_body(
+    body: &[u8],
+    media_type: Option<&str>,
+    base: &str,
+) -> Result<Vec<Triple>, PublishError> {
+    let media_type = media_type
+        .ok_or_else(|| PublishError::UnsupportedFormat("no Content-Type given".into()))?;
+    let format = input_format_for_media_type(media_type)
+        .ok_or_else(|| PublishError::UnsupportedFormat(media_type.to_owned()))?;
+    Ok(parse_graph(body, format, Some(base))?)
+}
+
+/// Splits the triples into records and stores them in one transaction, or none. With a
+/// `principal` (the publishing API and pages), every record must be theirs to write, and
 /// `dcterms:modified` is stamped on the records that change.
 pub async fn ingest(
-    state: &std::sync::Arc<AppState>,
+    site: &Publishing<'_>,
     principal: Option<&Principal>,
-    headers: &HeaderMap,
-    body: &[u8],
-    base: &str,
-    only: Option<&NamedNode>,
-) -> Result<Ingested, AppError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| AppError::UnsupportedMediaType("no Content-Type given".into()))?;
-    let format = input_format_for_media_type(content_type)
-        .ok_or_else(|| AppError::UnsupportedMediaType(content_type.to_owned()))?;
-    let triples = parse_graph(body, format, Some(base))?;
-    let precondition = match only {
-        Some(_) => Precondition::from_headers(headers),
-        None => Precondition::None,
-    };
-    let json = wants_json(headers);
-    store_triples(state, principal, triples, only, precondition, json).await
-}
-
-/// Splits triples into records and stores them, as [`ingest`] does for a request body; a
-/// failed validation answers with the report in JSON when `json`.
-pub async fn store_triples(
-    state: &std::sync::Arc<AppState>,
-    principal: Option<&Principal>,
-    triples: Vec<Triple>,
-    only: Option<&NamedNode>,
-    precondition: Precondition,
-    json: bool,
-) -> Result<Ingested, AppError> {
-    let split = split_records(triples, &state.config.base_uri);
-    check_records(&split.records, only)?;
+    submission: Submission<'_>,
+) -> Result<Ingested, PublishError> {
+    let split = split_records(submission.triples, site.base_uri);
+    check_records(&split.records, submission.only, submission.accepts)?;
     let mut records = split.records;
-    let stored = state.catalogue.index()?;
+    let stored = site.catalogue.index()?;
     if let Some(principal) = principal {
-        super::auth::authorize_records(principal, &records, &stored, &state.config.base_uri)?;
+        super::authorize::authorize_records(principal, &records, &stored, site.base_uri)?;
         records.iter_mut().for_each(prepare_stamp);
     }
     let members = Members::of(&records, &stored);
-    let report = state
+    let report = site
         .shapes
-        .as_ref()
         .map(|shapes| validate_and_note(shapes, &mut records, &members));
-    let report = match report {
-        Some(r) if r.has_violations() => {
-            return Err(AppError::Invalid(Box::new(r), json));
-        }
-        other => other,
-    };
+    if let Some(report) = report.as_ref().filter(|r| r.has_violations()) {
+        return Err(PublishError::Invalid(Box::new(report.clone())));
+    }
     let names: Vec<NamedNode> = records.iter().map(|r| r.iri.clone()).collect();
     let publishers: Vec<Option<NamedNode>> =
         records.iter().map(|r| r.publisher().cloned()).collect();
-    let state2 = state.clone();
-    let before_after = tokio::task::spawn_blocking(move || {
-        let catalogue = &state2.catalogue;
-        let before = hashes(catalogue, &records)?;
+    let catalogue = site.catalogue.clone();
+    let precondition = submission.precondition;
+    let written = tokio::task::spawn_blocking(move || {
+        let before = hashes(&catalogue, &records)?;
         let check = || match records.first() {
-            Some(r) => precondition.holds(catalogue, &r.iri),
+            Some(r) => precondition.holds(&catalogue, &r.iri),
             None => true,
         };
         let Some(changes) = catalogue.write_if(&records, check)? else {
             return Ok(None);
         };
-        let after = hashes(catalogue, &records)?;
-        Ok::<_, AppError>(Some((changes, before, after)))
+        let after = hashes(&catalogue, &records)?;
+        Ok::<_, PublishError>(Some((changes, before, after)))
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
-    let (changes, before, after) = before_after.ok_or(AppError::PreconditionFailed)?;
+    .map_err(|e| PublishError::Interrupted(e.to_string()))??;
+    let (changes, before, after) = written.ok_or(PublishError::PreconditionFailed)?;
     if let Some(principal) = principal {
         for (i, iri) in names.iter().enumerate() {
             let action = match changes[i] {
@@ -111,7 +164,7 @@ pub async fn store_triples(
             };
             let publisher = publishers[i].as_ref();
             let (before, after) = (before[i].as_deref(), after[i].as_deref());
-            super::audit(state, principal, iri, publisher, action, before, after).await?;
+            audit(site, principal, iri, publisher, action, before, after).await?;
         }
     }
     Ok(Ingested {
@@ -120,6 +173,67 @@ pub async fn store_triples(
         unattached: split.unattached,
         report,
     })
+}
+
+/// Deletes one record the principal may write, under its precondition; the IRI then answers
+/// 410 Gone.
+pub async fn delete_record(
+    site: &Publishing<'_>,
+    principal: &Principal,
+    iri: &NamedNode,
+    precondition: Precondition,
+) -> Result<(), PublishError> {
+    let index = site.catalogue.index()?;
+    super::authorize::authorize_stored(principal, &index, iri)?;
+    let publisher = index.get(iri).and_then(|r| r.publisher.clone());
+    let (catalogue, target) = (site.catalogue.clone(), iri.clone());
+    let outcome = tokio::task::spawn_blocking(move || {
+        let before = catalogue.record_hash(target.as_ref())?;
+        let deleted =
+            catalogue.delete_if(target.as_ref(), || precondition.holds(&catalogue, &target))?;
+        Ok::<_, PublishError>((deleted, before))
+    })
+    .await
+    .map_err(|e| PublishError::Interrupted(e.to_string()))??;
+    match outcome {
+        (None, _) => Err(PublishError::PreconditionFailed),
+        (Some(false), _) => Err(PublishError::NoSuchRecord),
+        (Some(true), before) => {
+            let publisher = publisher.as_ref();
+            let before = before.as_deref();
+            audit(site, principal, iri, publisher, "deleted", before, None).await
+        }
+    }
+}
+
+/// Notes a write in the audit log of the organisation that publishes the record.
+async fn audit(
+    site: &Publishing<'_>,
+    principal: &Principal,
+    record: &NamedNode,
+    publisher: Option<&NamedNode>,
+    action: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<(), PublishError> {
+    let Some(accounts) = site.accounts else {
+        return Ok(());
+    };
+    let org = match publisher {
+        Some(p) => accounts.organisation_by_publisher(p.as_str()).await?,
+        None => principal.memberships.first().map(|(org, _)| org.clone()),
+    };
+    accounts
+        .audit(
+            &principal.actor,
+            org.map(|o| o.id),
+            record.as_str(),
+            action,
+            before,
+            after,
+        )
+        .await?;
+    Ok(())
 }
 
 /// The publishing API stamps `dcterms:modified` itself: a submitted value is dropped, so that
@@ -132,7 +246,7 @@ fn prepare_stamp(record: &mut Record) {
     record.stamp_modified = true;
 }
 
-fn hashes(catalogue: &Catalogue, records: &[Record]) -> Result<Vec<Option<String>>, AppError> {
+fn hashes(catalogue: &Catalogue, records: &[Record]) -> Result<Vec<Option<String>>, PublishError> {
     records
         .iter()
         .map(|r| Ok(catalogue.record_hash(r.iri.as_ref())?))
@@ -149,18 +263,18 @@ pub enum Precondition {
 }
 
 impl Precondition {
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        let list = |name| {
-            headers.get(name).and_then(|v| v.to_str().ok()).map(|v| {
-                v.split(',')
-                    .map(|t| t.trim().trim_start_matches("W/").to_owned())
-                    .collect::<Vec<_>>()
-            })
+    /// From the values of `If-Match` and `If-None-Match`.
+    pub fn from_values(if_match: Option<&str>, if_none_match: Option<&str>) -> Self {
+        let list = |value: &str| {
+            value
+                .split(',')
+                .map(|t| t.trim().trim_start_matches("W/").to_owned())
+                .collect::<Vec<_>>()
         };
-        if let Some(tags) = list(header::IF_MATCH) {
+        if let Some(tags) = if_match.map(list) {
             return Self::IfMatch(tags);
         }
-        match list(header::IF_NONE_MATCH) {
+        match if_none_match.map(list) {
             Some(tags) if tags.iter().any(|t| t == "*") => Self::IfNoneMatchAny,
             _ => Self::None,
         }
@@ -189,21 +303,29 @@ impl Precondition {
     }
 }
 
-fn check_records(records: &[Record], only: Option<&NamedNode>) -> Result<(), AppError> {
+fn check_records(
+    records: &[Record],
+    only: Option<&NamedNode>,
+    accepts: Accepts,
+) -> Result<(), PublishError> {
     if records.is_empty() {
-        return Err(AppError::Syntax(ParseError::without_position(
-            "no dcat:Dataset, dcat:DataService, dcat:DatasetSeries or dcat:Catalog found in the body",
-        )));
+        return Err(PublishError::NoRecords);
     }
     if let Some(iri) = only
         && (records.len() != 1 || &records[0].iri != iri)
     {
-        let found: Vec<&str> = records.iter().map(|r| r.iri.as_str()).collect();
-        return Err(AppError::BadRequest(format!(
-            "the body must describe exactly the record <{iri}> (write `<>` for it); found {found:?}"
-        )));
+        return Err(PublishError::WrongRecord {
+            expected: iri.as_str().to_owned(),
+            found: records.iter().map(|r| r.iri.as_str().to_owned()).collect(),
+        });
     }
-    Ok(())
+    if records.iter().any(|r| r.kind == RecordKind::Catalog) {
+        return Ok(());
+    }
+    match records.iter().find(|r| !accepts.takes(r.kind)) {
+        Some(record) => Err(PublishError::WrongKind(accepts.refusal(record))),
+        None => Ok(()),
+    }
 }
 
 /// The datasets and services a catalogue will list when served: a catalogue record does not

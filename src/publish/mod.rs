@@ -5,7 +5,9 @@
 //! nothing.
 mod admin;
 pub mod auth;
+mod authorize;
 pub(crate) mod check;
+mod error;
 pub mod form;
 mod ingest;
 mod migrate;
@@ -13,8 +15,10 @@ pub mod pages;
 mod revalidate;
 
 pub use auth::Caller;
+pub use error::PublishError;
 pub use ingest::{
-    Ingested, Members, Precondition, ingest, store_triples, validate, validate_and_note,
+    Accepts, Ingested, Members, Precondition, Publishing, Submission, delete_record, ingest,
+    parse_body, validate, validate_and_note,
 };
 pub use migrate::{Migration, restore_sources};
 pub use revalidate::{Revalidation, revalidate_all};
@@ -60,6 +64,51 @@ fn wants_json(headers: &HeaderMap) -> bool {
     accept_header(headers).is_some_and(|a| a.contains("json"))
 }
 
+/// `If-Match` / `If-None-Match` of a request.
+pub fn precondition(headers: &HeaderMap) -> Precondition {
+    let value = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    Precondition::from_values(value(header::IF_MATCH), value(header::IF_NONE_MATCH))
+}
+
+/// Parses the request body and hands it to the ingest service; a failure becomes HTTP here,
+/// with the report in JSON when the client's `Accept` asks for it.
+async fn ingest_request(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    body: &[u8],
+    only: Option<&NamedNode>,
+    accepts: Accepts,
+) -> Result<Ingested, AppError> {
+    let json = wants_json(headers);
+    let to_http = |e| AppError::from_publish(e, json);
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    // Relative IRIs resolve against the record's own URL for a PUT, so `<>` is the record.
+    let base = only.map_or(state.config.base_uri.as_str(), NamedNode::as_str);
+    let triples = parse_body(body, content_type, base).map_err(to_http)?;
+    let submission = Submission {
+        triples,
+        only,
+        accepts,
+        precondition: only.map_or(Precondition::None, |_| precondition(headers)),
+    };
+    ingest(&state.publishing(), Some(principal), submission)
+        .await
+        .map_err(to_http)
+}
+
+/// 201 when the write created the record, else 200, with the write's summary.
+fn written(created: bool, ingested: &Ingested) -> Response {
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (status, axum::Json(ingested.summary())).into_response()
+}
+
 /// The IRI of record `id` of `kind`, e.g. `{base}datasets/{id}`.
 pub fn record_iri(state: &AppState, kind: RecordKind, id: &str) -> Result<NamedNode, AppError> {
     NamedNode::new(
@@ -97,7 +146,7 @@ pub async fn create_datasets(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    create(state, caller, headers, body).await
+    create(state, caller, headers, body, Accepts::Datasets).await
 }
 
 /// Create or update one or many data services
@@ -123,7 +172,7 @@ pub async fn create_dataservices(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    create(state, caller, headers, body).await
+    create(state, caller, headers, body, Accepts::DataServices).await
 }
 
 /// Replace one dataset
@@ -236,29 +285,23 @@ pub async fn delete_dataservice(
     remove(state, caller, id, headers, RecordKind::DataService).await
 }
 
-/// `POST /datasets`: one or many records (a whole catalogue file is split).
+/// `POST /datasets` and `POST /dataservices`: one or many records of the kinds the route
+/// takes (a whole catalogue file is split).
 async fn create(
     State(state): State<SharedState>,
     Caller(principal): Caller,
     headers: HeaderMap,
     body: Bytes,
+    accepts: Accepts,
 ) -> Result<Response, AppError> {
-    let base = state.config.base_uri.clone();
-    let ingested = ingest(&state, Some(&principal), &headers, &body, &base, None).await?;
-    let summary = ingested.summary();
-    if let [(record, Change::Created)] = ingested.records_and_changes().as_slice() {
-        let mut response = (StatusCode::CREATED, axum::Json(summary)).into_response();
-        if let Ok(location) = HeaderValue::from_str(record.as_str()) {
-            response.headers_mut().insert(header::LOCATION, location);
-        }
-        return Ok(response);
+    let ingested = ingest_request(&state, &principal, &headers, &body, None, accepts).await?;
+    let mut response = written(ingested.created_any(), &ingested);
+    if let [(record, Change::Created)] = ingested.records_and_changes().as_slice()
+        && let Ok(location) = HeaderValue::from_str(record.as_str())
+    {
+        response.headers_mut().insert(header::LOCATION, location);
     }
-    let status = if ingested.changes.contains(&Change::Created) {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, axum::Json(summary)).into_response())
+    Ok(response)
 }
 
 /// `PUT /datasets/{id}`: replaces one record; relative IRIs resolve against its URL, so
@@ -272,21 +315,16 @@ async fn replace(
     kind: RecordKind,
 ) -> Result<Response, AppError> {
     let iri = record_iri(&state, kind, &id)?;
-    let ingested = ingest(
+    let ingested = ingest_request(
         &state,
-        Some(&principal),
+        &principal,
         &headers,
         &body,
-        iri.as_str(),
         Some(&iri),
+        Accepts::Any,
     )
     .await?;
-    let status = if ingested.changes.first() == Some(&Change::Created) {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, axum::Json(ingested.summary())).into_response())
+    Ok(written(ingested.created_first(), &ingested))
 }
 
 /// Describe the site catalogue
@@ -318,16 +356,16 @@ pub async fn replace_catalog(
         ));
     }
     let iri = NamedNode::new_unchecked(state.config.catalog_iri());
-    let ingested = ingest(
+    let ingested = ingest_request(
         &state,
-        Some(&principal),
+        &principal,
         &headers,
         &body,
-        iri.as_str(),
         Some(&iri),
+        Accepts::Any,
     )
     .await?;
-    Ok(axum::Json(ingested.summary()).into_response())
+    Ok(written(false, &ingested))
 }
 
 /// Describe an organisation's catalogue
@@ -369,21 +407,16 @@ pub async fn replace_organisation_catalog(
     }
     let publisher = NamedNode::new_unchecked(organisation.publisher_iri.clone());
     let iri = crate::feeds::organisations::org_catalog_iri(&state.config.base_uri, &publisher);
-    let ingested = ingest(
+    let ingested = ingest_request(
         &state,
-        Some(&principal),
+        &principal,
         &headers,
         &body,
-        iri.as_str(),
         Some(&iri),
+        Accepts::Any,
     )
     .await?;
-    let status = if ingested.changes.first() == Some(&Change::Created) {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, axum::Json(ingested.summary())).into_response())
+    Ok(written(ingested.created_first(), &ingested))
 }
 
 /// The organisation whose URL key (organisation number or publisher slug) is `key`.
@@ -410,83 +443,13 @@ async fn remove(
 ) -> Result<Response, AppError> {
     let iri = record_iri(&state, kind, &id)?;
     delete_record(
-        &state,
+        &state.publishing(),
         &principal,
         &iri,
-        Precondition::from_headers(&headers),
+        precondition(&headers),
     )
     .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// Deletes one record the principal may write, under its precondition; the IRI then answers
-/// 410 Gone.
-pub async fn delete_record(
-    state: &SharedState,
-    principal: &Principal,
-    iri: &NamedNode,
-    precondition: Precondition,
-) -> Result<(), AppError> {
-    let index = state.catalogue.index()?;
-    auth::authorize_stored(principal, &index, iri)?;
-    let publisher = index.get(iri).and_then(|r| r.publisher.clone());
-    let (state2, iri2) = (state.clone(), iri.clone());
-    let outcome = tokio::task::spawn_blocking(move || {
-        let catalogue = &state2.catalogue;
-        let before = catalogue.record_hash(iri2.as_ref())?;
-        let deleted =
-            catalogue.delete_if(iri2.as_ref(), || precondition.holds(catalogue, &iri2))?;
-        Ok::<_, AppError>((deleted, before))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
-    match outcome {
-        (None, _) => Err(AppError::PreconditionFailed),
-        (Some(false), _) => Err(AppError::NotFound),
-        (Some(true), before) => {
-            let publisher = publisher.as_ref();
-            audit(
-                state,
-                principal,
-                iri,
-                publisher,
-                "deleted",
-                before.as_deref(),
-                None,
-            )
-            .await
-        }
-    }
-}
-
-/// Notes a write in the audit log of the organisation that publishes the record.
-async fn audit(
-    state: &AppState,
-    principal: &Principal,
-    record: &NamedNode,
-    publisher: Option<&NamedNode>,
-    action: &str,
-    before: Option<&str>,
-    after: Option<&str>,
-) -> Result<(), AppError> {
-    let Some(accounts) = state.accounts.as_ref() else {
-        return Ok(());
-    };
-    let org = match publisher {
-        Some(p) => accounts.organisation_by_publisher(p.as_str()).await?,
-        None => principal.memberships.first().map(|(org, _)| org.clone()),
-    };
-    accounts
-        .audit(
-            &principal.actor,
-            org.map(|o| o.id),
-            record.as_str(),
-            action,
-            before,
-            after,
-        )
-        .await?;
-    Ok(())
 }
 
 impl Ingested {

@@ -3,7 +3,7 @@
 //! the session's CSRF token. Organisation administration is in [`super::admin`].
 use super::auth::{SESSION_USER, check_csrf, csrf_token, session_principal};
 use super::form::FormValues;
-use super::{Precondition, record_iri, store_triples};
+use super::{Accepts, Precondition, PublishError, Submission, ingest, record_iri};
 use crate::accounts::{Organisation, Principal, Role};
 use crate::store::RecordKind;
 use crate::web::pages::{label_of, render};
@@ -459,7 +459,7 @@ async fn editable_record(
         .record(iri.as_ref())?
         .ok_or(AppError::NotFound)?;
     let index = state.catalogue.index()?;
-    super::auth::authorize_stored(principal, &index, iri)?;
+    super::authorize::authorize_stored(principal, &index, iri)?;
     let publisher = index
         .get(iri)
         .and_then(|r| r.publisher.clone())
@@ -506,22 +506,20 @@ async fn save(
         &publisher,
         &organisation.name,
     );
-    let outcome = store_triples(
-        state,
-        Some(principal),
+    let submission = Submission {
         triples,
-        Some(&target.iri),
-        target.precondition,
-        true,
-    )
-    .await;
+        only: Some(&target.iri),
+        accepts: Accepts::Any,
+        precondition: target.precondition,
+    };
+    let outcome = ingest(&state.publishing(), Some(principal), submission).await;
     let errors = match outcome {
         Ok(_) => {
             let href = crate::web::pages::local_href(target.iri.as_str(), &state.config.base_uri);
             return Ok(Redirect::to(&href).into_response());
         }
-        Err(AppError::Invalid(report, _)) => form.errors(&report, &target.iri, &lang),
-        Err(AppError::PreconditionFailed) => {
+        Err(PublishError::Invalid(report)) => form.errors(&report, &target.iri, &lang),
+        Err(PublishError::PreconditionFailed) => {
             let message = tr(
                 &lang,
                 "Någon annan har ändrat datamängden sedan du öppnade den. Öppna den igen.",
@@ -529,7 +527,7 @@ async fn save(
             );
             std::collections::BTreeMap::from([(String::new(), vec![message])])
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(AppError::from_publish(e, false)),
     };
     let page = FormPage {
         heading: tr(&lang, target.heading.0, target.heading.1),
@@ -605,7 +603,7 @@ async fn delete(
     let values = checked_form(&session, &body).await?;
     let iri = NamedNode::new(field(&values, "iri"))
         .map_err(|e| AppError::BadRequest(format!("record IRI: {e}")))?;
-    super::delete_record(&state, &principal, &iri, Precondition::None).await?;
+    super::delete_record(&state.publishing(), &principal, &iri, Precondition::None).await?;
     Ok(Redirect::to("/publish").into_response())
 }
 
@@ -662,7 +660,7 @@ async fn upload(
     let outcome = store_upload(&state, &principal, &name, &bytes).await;
     let problems: Vec<String> = match outcome {
         Ok(()) => return Ok(Redirect::to("/publish").into_response()),
-        Err(AppError::Invalid(report, _)) => report
+        Err(PublishError::Invalid(report)) => report
             .results
             .iter()
             .filter(|r| r.severity == crate::shacl::Severity::Violation)
@@ -675,14 +673,15 @@ async fn upload(
             })
             .collect(),
         Err(
-            e @ (AppError::Syntax(_)
-            | AppError::Forbidden(_)
-            | AppError::BadRequest(_)
-            | AppError::UnsupportedMediaType(_)),
+            e @ (PublishError::Syntax(_)
+            | PublishError::NotYours(_)
+            | PublishError::NoRecords
+            | PublishError::WrongKind(_)
+            | PublishError::UnsupportedFormat(_)),
         ) => {
             vec![e.to_string()]
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let csrf = csrf_token(&session).await?;
     let error = tr(&lang, "Inget sparades.", "Nothing was stored.");
@@ -698,18 +697,16 @@ async fn store_upload(
     principal: &Principal,
     name: &str,
     bytes: &[u8],
-) -> Result<(), AppError> {
+) -> Result<(), PublishError> {
     let format = crate::rdf::input_format_for_path(std::path::Path::new(name))
-        .ok_or_else(|| AppError::UnsupportedMediaType(name.to_owned()))?;
+        .ok_or_else(|| PublishError::UnsupportedFormat(name.to_owned()))?;
     let triples = crate::rdf::parse_graph(bytes, format, Some(&state.config.base_uri))?;
-    store_triples(
-        state,
-        Some(principal),
+    let submission = Submission {
         triples,
-        None,
-        Precondition::None,
-        true,
-    )
-    .await?;
+        only: None,
+        accepts: Accepts::Any,
+        precondition: Precondition::None,
+    };
+    ingest(&state.publishing(), Some(principal), submission).await?;
     Ok(())
 }

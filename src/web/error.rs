@@ -1,4 +1,5 @@
 //! Every error a request can meet, and the one place where it becomes an HTTP response.
+use crate::publish::PublishError;
 use crate::rdf::{INPUT_MEDIA_TYPES, ParseError};
 use crate::store::StoreError;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -39,6 +40,9 @@ pub enum AppError {
     Invalid(Box<crate::shacl::ValidationReport>, bool),
     #[error("{0}")]
     Unavailable(String),
+    /// Well-formed, but not what this resource takes (422).
+    #[error("{0}")]
+    Unprocessable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -46,6 +50,27 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A publishing failure as HTTP; a validation report in JSON when `json` (the client's
+    /// `Accept` asked for it), else in Turtle.
+    pub fn from_publish(error: PublishError, json: bool) -> Self {
+        match error {
+            PublishError::Syntax(e) => Self::Syntax(e),
+            PublishError::NoRecords => Self::Syntax(ParseError::without_position(
+                PublishError::NoRecords.to_string(),
+            )),
+            PublishError::UnsupportedFormat(f) => Self::UnsupportedMediaType(f),
+            e @ PublishError::WrongRecord { .. } => Self::BadRequest(e.to_string()),
+            PublishError::WrongKind(message) => Self::Unprocessable(message),
+            PublishError::Invalid(report) => Self::Invalid(report, json),
+            PublishError::PreconditionFailed => Self::PreconditionFailed,
+            PublishError::NotYours(message) => Self::Forbidden(message),
+            PublishError::NoSuchRecord => Self::NotFound,
+            PublishError::Store(e) => Self::Store(e),
+            PublishError::Accounts(e) => Self::Accounts(e),
+            e @ PublishError::Interrupted(_) => Self::Internal(e.to_string()),
+        }
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) | Self::Syntax(_) => StatusCode::BAD_REQUEST,
@@ -57,7 +82,7 @@ impl AppError {
             Self::LoginRequired(_) => StatusCode::SEE_OTHER,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Invalid(..) | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Accounts(e) => accounts_status(e),
@@ -132,5 +157,17 @@ impl IntoResponse for AppError {
             );
         }
         response
+    }
+}
+
+impl From<PublishError> for AppError {
+    fn from(error: PublishError) -> Self {
+        Self::from_publish(error, false)
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(error: tokio::task::JoinError) -> Self {
+        Self::Internal(format!("a task did not finish: {error}"))
     }
 }

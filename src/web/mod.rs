@@ -88,7 +88,7 @@ fn normalize_base(base: &str) -> String {
 }
 
 pub struct AppState {
-    pub catalogue: Catalogue,
+    pub catalogue: Arc<Catalogue>,
     pub config: Config,
     pub sparql_slots: Arc<Semaphore>,
     pub shapes: Option<Arc<crate::shacl::Shapes>>,
@@ -112,7 +112,7 @@ impl AppState {
     pub fn new(catalogue: Catalogue, config: Config) -> SharedState {
         Arc::new(Self {
             sparql_slots: Arc::new(Semaphore::new(config.sparql.max_concurrent)),
-            catalogue,
+            catalogue: Arc::new(catalogue),
             config,
             shapes: None,
             eu: None,
@@ -122,6 +122,16 @@ impl AppState {
             feed_cache: None,
             rechecking: Default::default(),
         })
+    }
+
+    /// What the ingest service needs of the site.
+    pub fn publishing(&self) -> crate::publish::Publishing<'_> {
+        crate::publish::Publishing {
+            catalogue: &self.catalogue,
+            shapes: self.shapes.as_deref(),
+            base_uri: &self.config.base_uri,
+            accounts: self.accounts.as_ref(),
+        }
     }
 
     pub fn accounts(&self) -> Result<&crate::accounts::Accounts, AppError> {

@@ -159,3 +159,69 @@ fn put_replaces_one_record_with_relative_iris() {
         .unwrap();
     assert_eq!(other.status(), 400);
 }
+
+/// A data service as a publisher writes one (prefixes, contact point and publisher included).
+fn data_service(id: &str) -> String {
+    format!(
+        r#"@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> . @prefix vcard: <http://www.w3.org/2006/vcard/ns#> .
+<dataservices/{id}> a dcat:DataService ;
+  dcterms:title "Kartjänst"@sv ; dcterms:description "En WFS-tjänst."@sv ;
+  dcat:endpointURL <https://geo.example.se/wfs> ; dcterms:format "application/vnd.ogc.wfs_xml" ;
+  dcterms:accessRights <http://publications.europa.eu/resource/authority/access-right/PUBLIC> ;
+  dcterms:license <http://creativecommons.org/publicdomain/zero/1.0/> ;
+  dcat:endpointDescription <https://geo.example.se/wfs?request=GetCapabilities> ;
+  dcterms:publisher <http://dataportal.se/organisation/SE2120009994> ;
+  dcat:contactPoint <dataservices/{id}#kontakt> .
+<dataservices/{id}#kontakt> a vcard:Organization ; vcard:fn "Kundtjänst" ; vcard:hasEmail <mailto:info@exempel.se> .
+<http://dataportal.se/organisation/SE2120009994> a foaf:Agent ; foaf:name "Exempelkommun"@sv ;
+  dcterms:type <http://purl.org/adms/publishertype/LocalAuthority> .
+"#
+    )
+}
+
+fn post(server: &Server, path: &str, turtle: &str) -> reqwest::blocking::Response {
+    server
+        .post(path)
+        .bearer_auth(TOKEN)
+        .header("content-type", "text/turtle")
+        .body(turtle.to_owned())
+        .send()
+        .unwrap()
+}
+
+#[test]
+fn each_post_route_takes_its_own_kind_of_record() {
+    let dir = common::temp_store();
+    let server = Server::start_in(dir.path(), &[]);
+    // A data service posted to /datasets is refused, and nothing is stored.
+    let refused = post(&server, "/datasets", &data_service("wfs"));
+    assert_eq!(refused.status(), 422);
+    let error: serde_json::Value = refused.json().unwrap();
+    assert!(
+        error["error"].as_str().unwrap().contains("/dataservices"),
+        "{error}"
+    );
+    assert_eq!(
+        server.get("/dataservices/wfs").send().unwrap().status(),
+        404
+    );
+    // At its own route it is created, and `Location` names it.
+    let created = post(&server, "/dataservices", &data_service("wfs"));
+    assert_eq!(created.status(), 201, "{}", created.text().unwrap());
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.ends_with("/dataservices/wfs"), "{location}");
+    // A dataset posted to /dataservices is refused too.
+    let dataset = katalog::generate::catalogue_turtle(1);
+    let start = dataset.find("<catalog> a dcat:Catalog").unwrap();
+    let end = start + dataset[start..].find(" .\n\n").unwrap() + 4;
+    let only_dataset = format!("{}{}", &dataset[..start], &dataset[end..]);
+    assert!(!only_dataset.contains("dcat:Catalog"));
+    let refused = post(&server, "/dataservices", &only_dataset);
+    assert_eq!(refused.status(), 422, "{}", refused.text().unwrap());
+    assert_eq!(count_datasets(&server), 0);
+    // A whole catalogue file goes to either route, with every kind of record in it.
+    let whole = post(&server, "/dataservices", &dataset);
+    assert!(whole.status().is_success(), "{}", whole.text().unwrap());
+    assert_eq!(count_datasets(&server), 1);
+}
