@@ -136,7 +136,7 @@ pub fn record_iri(state: &AppState, kind: RecordKind, id: &str) -> Result<NamedN
         (status = 403, description = "A record belongs to, or names as publisher, another organisation", body = crate::api::ErrorBody),
         (status = 413, description = "The body is too large", content_type = "text/plain"),
         (status = 415, description = "Unsupported Content-Type", body = crate::api::ErrorBody),
-        (status = 422, description = "SHACL violations; nothing was stored (Turtle report, or JSON by `Accept`)",
+        (status = 422, description = "SHACL violations (Turtle report, or JSON by `Accept`), or a data service (post it to `/dataservices`); nothing was stored",
             content((crate::api::ErrorBody = "application/json"), (String = "text/turtle"))),
     ),
     security(("bearer" = []), ("session" = [])))]
@@ -162,7 +162,7 @@ pub async fn create_datasets(
         (status = 403, description = "Another organisation's record or publisher", body = crate::api::ErrorBody),
         (status = 413, description = "The body is too large", content_type = "text/plain"),
         (status = 415, description = "Unsupported Content-Type", body = crate::api::ErrorBody),
-        (status = 422, description = "SHACL violations; nothing was stored",
+        (status = 422, description = "SHACL violations, or a dataset (post it to `/datasets`); nothing was stored",
             content((crate::api::ErrorBody = "application/json"), (String = "text/turtle"))),
     ),
     security(("bearer" = []), ("session" = [])))]
