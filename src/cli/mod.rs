@@ -40,13 +40,7 @@ impl StoreArgs {
         catalogue: &crate::store::Catalogue,
         addr: SocketAddr,
     ) -> Result<String, Box<dyn std::error::Error>> {
-        let given = self.base_uri.as_deref().map(|b| {
-            if b.ends_with('/') {
-                b.to_owned()
-            } else {
-                format!("{b}/")
-            }
-        });
+        let given = self.base_uri.as_deref().map(crate::store::base_with_slash);
         let stored = catalogue.base_uri()?;
         match (given, stored) {
             (Some(given), Some(stored)) if given != stored => Err(format!(

@@ -2,7 +2,6 @@
 //! Nothing is stored; the answer is the report (Turtle, or JSON by `Accept`).
 use super::ingest::{Members, validate};
 use super::wants_json;
-use crate::rdf::{GraphFormat, input_format_for_media_type, parse_graph};
 use crate::store::split_records;
 use crate::web::{AppError, SharedState};
 use axum::body::Bytes;
@@ -31,12 +30,9 @@ pub async fn validate_handler(
 ) -> Result<Response, AppError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| AppError::UnsupportedMediaType("no Content-Type given".into()))?;
-    let format = input_format_for_media_type(content_type)
-        .ok_or_else(|| AppError::UnsupportedMediaType(content_type.to_owned()))?;
+        .and_then(|v| v.to_str().ok());
     let base = state.config.base_uri.clone();
-    let triples = parse_graph(&body, format, Some(&base))?;
+    let triples = super::parse_body(&body, content_type, &base)?;
     let Some(shapes) = state.shapes.clone() else {
         return Err(AppError::Unavailable(
             "validation is switched off on this server".into(),
@@ -56,10 +52,8 @@ pub async fn validate_handler(
             .map_err(|e| AppError::Internal(e.to_string()))?;
         return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
     }
-    let body = report.to_turtle();
-    Ok((
-        [(header::CONTENT_TYPE, GraphFormat::Turtle.content_type())],
-        body,
-    )
-        .into_response())
+    Ok(crate::web::respond::report_turtle(
+        axum::http::StatusCode::OK,
+        &report,
+    ))
 }

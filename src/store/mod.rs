@@ -666,6 +666,16 @@ fn now_literal() -> Literal {
     )
 }
 
+/// A base URI as katalog mints record IRIs under it: ending in `/`, so that
+/// `{base}datasets/x` is a path below it.
+pub fn base_with_slash(base: &str) -> String {
+    if base.ends_with('/') {
+        base.to_owned()
+    } else {
+        format!("{base}/")
+    }
+}
+
 /// Parses an xsd:dateTime lexical form as written by katalog.
 pub fn parse_time(value: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(value, &Rfc3339).ok()

@@ -131,13 +131,7 @@ impl IntoResponse for AppError {
         }
         // A validation report is RDF: Turtle unless the client asked for JSON.
         if let Self::Invalid(report, false) = &self {
-            let body = report.to_turtle();
-            return (
-                status,
-                [(header::CONTENT_TYPE, "text/turtle; charset=utf-8")],
-                body,
-            )
-                .into_response();
+            return super::respond::report_turtle(status, report);
         }
         let mut response = (status, axum::Json(self.body())).into_response();
         if let Self::Unavailable(_) = self {

@@ -59,7 +59,7 @@ impl Default for SparqlLimits {
 impl Config {
     pub fn new(base_uri: &str) -> Self {
         Self {
-            base_uri: normalize_base(base_uri),
+            base_uri: crate::store::base_with_slash(base_uri),
             max_body_bytes: 20 * 1024 * 1024,
             sparql: SparqlLimits::default(),
             admin_token: None,
@@ -76,14 +76,6 @@ impl Config {
     /// The IRI a request path names, e.g. `/datasets/x` → `{base}datasets/x`.
     pub fn iri_for_path(&self, path: &str) -> String {
         format!("{}{}", self.base_uri, path.trim_start_matches('/'))
-    }
-}
-
-fn normalize_base(base: &str) -> String {
-    if base.ends_with('/') {
-        base.to_owned()
-    } else {
-        format!("{base}/")
     }
 }
 

@@ -22,6 +22,12 @@ pub fn offered_types() -> Vec<&'static str> {
     RDF_OFFERS.iter().take(4).map(|(m, _)| *m).collect()
 }
 
+/// A SHACL report as a Turtle response: the body of a `422` and of `POST /validate`.
+pub fn report_turtle(status: StatusCode, report: &crate::shacl::ValidationReport) -> Response {
+    let content_type = [(header::CONTENT_TYPE, GraphFormat::Turtle.content_type())];
+    (status, content_type, report.to_turtle()).into_response()
+}
+
 pub fn accept_header(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::ACCEPT).and_then(|v| v.to_str().ok())
 }
