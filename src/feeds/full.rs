@@ -259,9 +259,7 @@ pub async fn site(
 ) -> Result<Response, AppError> {
     let profile = Profile::requested(query.as_deref(), &headers);
     let run = move || respond(state, &headers, profile, "site", Box::new(site_document));
-    tokio::task::spawn_blocking(run)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+    tokio::task::spawn_blocking(run).await?
 }
 
 /// One organisation's catalogue for harvesters
@@ -292,7 +290,5 @@ pub async fn organisation(
         let build: DocumentBuilder = Box::new(move |s, i| org_document(s, i, &publisher));
         respond(state, &headers, profile, &format!("org {key}"), build)
     };
-    tokio::task::spawn_blocking(run)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+    tokio::task::spawn_blocking(run).await?
 }

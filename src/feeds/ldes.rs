@@ -81,9 +81,7 @@ pub async fn feed(
             .insert(header::VARY, HeaderValue::from_static("Accept"));
         Ok(response)
     };
-    tokio::task::spawn_blocking(run)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+    tokio::task::spawn_blocking(run).await?
 }
 
 pub fn event_iri(base: &str, seq: u64) -> NamedNode {

@@ -122,9 +122,7 @@ pub async fn catalog(
     if validators.is_fresh(&headers) {
         return Ok(validators.not_modified());
     }
-    let page = tokio::task::spawn_blocking(move || build_page(&state, &index, &request))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let page = tokio::task::spawn_blocking(move || build_page(&state, &index, &request)).await??;
     rdf_response(&page.triples, format, Some(&validators))
 }
 

@@ -43,8 +43,7 @@ pub async fn validate_handler(
         let members = Members::of(&split.records, &*state.catalogue.index()?);
         Ok(validate(&shapes, &split.records, &members))
     })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
+    .await??;
     if wants_json(&headers) {
         let mut body = Vec::new();
         report

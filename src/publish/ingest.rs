@@ -132,9 +132,12 @@ pub async fn ingest(
     let report = site
         .shapes
         .map(|shapes| validate_and_note(shapes, &mut records, &members));
-    if let Some(report) = report.as_ref().filter(|r| r.has_violations()) {
-        return Err(PublishError::Invalid(Box::new(report.clone())));
-    }
+    let report = match report {
+        Some(report) if report.has_violations() => {
+            return Err(PublishError::Invalid(Box::new(report)));
+        }
+        other => other,
+    };
     let names: Vec<NamedNode> = records.iter().map(|r| r.iri.clone()).collect();
     let publishers: Vec<Option<NamedNode>> =
         records.iter().map(|r| r.publisher().cloned()).collect();

@@ -199,9 +199,7 @@ async fn dashboard(
     let organisations = visible_organisations(&state, &principal).await?;
     let views = {
         let state = state.clone();
-        tokio::task::spawn_blocking(move || org_views(&state, &organisations))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))??
+        tokio::task::spawn_blocking(move || org_views(&state, &organisations)).await??
     };
     let actor = principal.actor;
     Ok(render(

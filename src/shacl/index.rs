@@ -179,8 +179,14 @@ pub struct DataIndex<'a> {
 }
 
 impl<'a> DataIndex<'a> {
-    /// Indexes `triples`; `constants` get the ids `0..constants.len()`.
-    pub fn new(constants: &'a [Term], triples: impl Iterator<Item = TripleRef<'a>>) -> Self {
+    /// Indexes `triples`; `constants` get the ids `0..constants.len()`. `shared_strings`
+    /// says equal terms share their strings (as in an `oxrdf::Graph`), so the address
+    /// shortcut pays; for parsed triples, each owning its strings, it would only miss.
+    pub fn new(
+        constants: &'a [Term],
+        triples: impl Iterator<Item = TripleRef<'a>>,
+        shared_strings: bool,
+    ) -> Self {
         let expected = triples.size_hint().0;
         let mut index = Self {
             terms: Vec::with_capacity(constants.len() + expected),
@@ -194,9 +200,13 @@ impl<'a> DataIndex<'a> {
         for constant in constants {
             index.intern(constant.as_ref());
         }
+        let shortcut = if shared_strings { expected / 2 } else { 0 };
         let mut by_address =
-            FxHashMap::with_capacity_and_hasher(expected / 2, FxBuildHasher::default());
+            FxHashMap::with_capacity_and_hasher(shortcut, FxBuildHasher::default());
         let mut intern = |index: &mut Self, term: TermRef<'a>| {
+            if !shared_strings {
+                return index.intern(term);
+            }
             *by_address
                 .entry(Address::of(term))
                 .or_insert_with(|| index.intern(term))
@@ -292,7 +302,7 @@ mod tests {
         graph.insert(&Triple::new(ex("a"), ex("q"), ex("b")));
         graph.insert(&Triple::new(ex("d"), ex("p"), ex("b")));
         let constants = vec![Term::from(ex("p")), Term::from(ex("unused"))];
-        let index = DataIndex::new(&constants, graph.iter());
+        let index = DataIndex::new(&constants, graph.iter(), true);
         assert_eq!(index.id(ex("p").as_ref().into()), Some(0));
         assert_eq!(index.id(ex("unused").as_ref().into()), Some(1));
         let id = |s: &str| index.id(ex(s).as_ref().into()).unwrap();

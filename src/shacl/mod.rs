@@ -180,7 +180,7 @@ impl Shapes {
             },
             None => None,
         };
-        let index = DataIndex::new(&self.constants, data.triples());
+        let index = DataIndex::new(&self.constants, data.triples(), data.shares_strings());
         let context = Context::new(self, &index, runtime.as_ref());
         let (results, mut validation_errors) = validate_all(&context, is_focus);
         errors.append(&mut validation_errors);
@@ -198,6 +198,11 @@ pub enum Data<'a> {
 }
 
 impl<'a> Data<'a> {
+    /// A graph interns its strings: equal terms share them.
+    fn shares_strings(self) -> bool {
+        matches!(self, Data::Graph(_))
+    }
+
     fn triples(self) -> Box<dyn Iterator<Item = TripleRef<'a>> + 'a> {
         match self {
             Data::Graph(graph) => Box::new(graph.iter()),

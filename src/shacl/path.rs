@@ -409,7 +409,7 @@ mod tests {
             "ex:a ex:p ex:b . ex:b ex:p ex:c . ex:c ex:p ex:a . ex:b ex:q \"x\" . ex:d ex:p ex:b .",
         );
         let constants = vec![Term::from(ex("p")), Term::from(ex("q"))];
-        let index = DataIndex::new(&constants, data.iter());
+        let index = DataIndex::new(&constants, data.iter(), true);
         let id = |l: &str| index.id(ex(l).as_ref().into()).unwrap();
         let names = |ids: &[Id]| {
             let mut names: Vec<String> = ids.iter().map(|i| index.term(*i).to_string()).collect();

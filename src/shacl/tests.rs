@@ -264,7 +264,7 @@ fn reports_do_not_depend_on_threads() {
     }
     let shapes = Shapes::from_graph(&graph(DATASET_SHAPE)).unwrap();
     let data = graph(&data);
-    let index = index::DataIndex::new(&shapes.constants, data.iter());
+    let index = index::DataIndex::new(&shapes.constants, data.iter(), true);
     let context = validator::Context::new(&shapes, &index, None);
     let work = context.work();
     let (one, _) = validator::validate_on_threads(&context, &work, 1);

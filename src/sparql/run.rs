@@ -151,7 +151,7 @@ pub async fn run(
         })
     };
     match tokio::time::timeout(limits.timeout, task).await {
-        Ok(joined) => Ok(joined.map_err(|e| AppError::Internal(e.to_string()))??),
+        Ok(joined) => Ok(joined??),
         Err(_) => {
             token.cancel();
             Err(QueryError::Timeout(limits.timeout).into())

@@ -269,8 +269,7 @@ pub async fn home(State(state): State<SharedState>) -> Result<Html<String>, AppE
             Ok((listed, organisations))
         },
     )
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
+    .await??;
     render(
         "home.html",
         context! { records => listed, organisations => organisations },

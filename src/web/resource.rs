@@ -104,8 +104,7 @@ async fn lookup(state: &SharedState, iri: NamedNode) -> Result<Option<Found>, Ap
         }
         Ok(None)
     })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
+    .await?
 }
 
 /// `{base}organisations/{key}/catalog`: the generated catalogue of one organisation with its
