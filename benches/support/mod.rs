@@ -19,7 +19,14 @@ pub fn katalog() -> Command {
 /// Starts `katalog serve` on `store` on a free port; returns it and its base URL.
 pub fn serve(store: &Path, extra: &[&str]) -> (Child, String) {
     let mut child = katalog()
-        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "0",
+            "--data",
+        ])
         .arg(store)
         .args(extra)
         .env("RUST_LOG", "katalog=warn")

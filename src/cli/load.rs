@@ -1,5 +1,5 @@
 use super::{CliResult, DEFAULT_ADDR, StoreArgs};
-use crate::rdf::{GraphFormat, input_format_for_path, parse_graph_reader};
+use crate::rdf::{GraphFormat, Limits, input_format_for_path, parse_graph_reader};
 use crate::shacl::{Shapes, ValidationReport};
 use crate::store::{Catalogue, Change, split_records};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -143,6 +143,7 @@ fn read_file(path: &Path, format: Option<&str>, base: &str) -> Result<Vec<Triple
         bar.wrap_read(std::io::BufReader::new(file)),
         syntax,
         Some(base),
+        &Limits::for_local_files(),
     )
     .map_err(|e| format!("{}: {e}", path.display()))?;
     bar.finish_and_clear();

@@ -1,4 +1,5 @@
 use super::{CliResult, DEFAULT_ADDR, StoreArgs};
+use crate::rdf::Limits;
 use crate::store::Catalogue;
 use crate::web::{AppState, Config};
 use std::io::Write;
@@ -33,6 +34,29 @@ pub struct ServeArgs {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 20 * 1024 * 1024)]
     max_body: usize,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Most writes, validations and uploads handled at once; more wait up to 5 s, then get
+    /// 503 with `Retry-After`.
+    #[arg(long, default_value_t = 2)]
+    max_concurrent_writes: usize,
+    /// Requests a minute per client address on the public side (reads, SPARQL, validation);
+    /// beyond it, 429 with `Retry-After`. 0 switches the limit off.
+    #[arg(long, default_value_t = 600)]
+    rate_limit: u32,
+    /// Requests a client may send at once above that rate.
+    #[arg(long, default_value_t = 120)]
+    rate_limit_burst: u32,
+    /// Do not limit clients on loopback (a reverse proxy on the same machine, or tests).
+    #[arg(long)]
+    rate_limit_exempt_loopback: bool,
+    /// Take the client's address from the last entry of `X-Forwarded-For` (only behind a
+    /// reverse proxy that sets it).
+    #[arg(long)]
+    forwarded_for: bool,
+    /// Seconds that requests in flight may take to finish after SIGTERM or Ctrl-C.
+    #[arg(long, default_value_t = 10.0)]
+    shutdown_grace: f64,
     /// SPARQL query timeout in seconds.
     #[arg(long, default_value_t = 10.0)]
     sparql_timeout: f64,
@@ -64,12 +88,21 @@ pub fn run(args: ServeArgs) -> CliResult {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let grace = Duration::from_secs_f64(args.shutdown_grace);
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr).await?;
         let addr = listener.local_addr()?;
         let mut config = Config::new(&args.store.resolve_base(&catalogue, addr)?);
         config.admin_token = args.admin_token.filter(|t| !t.is_empty());
         config.max_body_bytes = args.max_body;
+        config.parse_limits = args.limits.limits();
+        config.max_concurrent_writes = args.max_concurrent_writes.max(1);
+        config.rate_limit = crate::web::RateLimitConfig {
+            per_minute: args.rate_limit,
+            burst: args.rate_limit_burst,
+            exempt_loopback: args.rate_limit_exempt_loopback,
+            forwarded_for: args.forwarded_for,
+        };
         config.files_dir = args.files.clone();
         config.sparql.timeout = Duration::from_secs_f64(args.sparql_timeout);
         config.sparql.max_rows = args.sparql_max_rows;
@@ -123,9 +156,41 @@ pub fn run(args: ServeArgs) -> CliResult {
         // Tests and scripts read this line to learn the port.
         println!("listening on http://{addr}");
         std::io::stdout().flush()?;
-        crate::web::serve(listener, state).await?;
-        Ok(())
-    })
+        crate::web::serve(listener, state, grace).await?;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    });
+    // Blocking work still running (a long parse, the start-up re-check) is not waited for:
+    // the store was flushed, and every write is one transaction.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served
+}
+
+/// Bounds on each document katalog parses from outside (see `rdf::Limits`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct LimitArgs {
+    /// Most triples in one request body or fetched document.
+    #[arg(long, default_value_t = Limits::DEFAULT.max_triples)]
+    max_triples: usize,
+    /// Longest literal in bytes.
+    #[arg(long, default_value_t = Limits::DEFAULT.max_literal_bytes)]
+    max_literal_bytes: usize,
+    /// Deepest nesting of blank nodes, lists and JSON-LD objects.
+    #[arg(long, default_value_t = Limits::DEFAULT.max_depth)]
+    max_depth: usize,
+    /// Most bytes that XML entity declarations may add to an RDF/XML document.
+    #[arg(long, default_value_t = Limits::DEFAULT.max_entity_expansion)]
+    max_entity_expansion: usize,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_triples: self.max_triples,
+            max_literal_bytes: self.max_literal_bytes,
+            max_depth: self.max_depth,
+            max_entity_expansion: self.max_entity_expansion,
+        }
+    }
 }
 
 /// Hands memory freed after the start-up checks back to the system: glibc keeps freed heap

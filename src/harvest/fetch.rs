@@ -17,6 +17,8 @@ pub enum FetchError {
     Redirects(String),
     #[error("{url}: {message}")]
     Http { url: String, message: String },
+    #[error("{url}: the document is larger than {limit} bytes")]
+    TooLarge { url: String, limit: usize },
 }
 
 pub struct Fetched {
@@ -32,6 +34,10 @@ pub struct Fetcher {
 }
 
 const MAX_REDIRECTS: usize = 5;
+
+/// Largest document fetched: ample for the whole catalogue of a large agency in RDF/XML, and
+/// read in parts so that a server sending without end is cut off here.
+pub const MAX_DOCUMENT_BYTES: usize = 256 * 1024 * 1024;
 
 /// Addresses a fetch must not reach unless allowed.
 pub fn is_private(addr: IpAddr) -> bool {
@@ -154,7 +160,15 @@ impl Fetcher {
                 .get("content-type")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let body = response.bytes().await.map_err(http)?.to_vec();
+            let body = read_bounded(response, MAX_DOCUMENT_BYTES)
+                .await
+                .map_err(|e| match e {
+                    Bounded::Http(e) => http(e),
+                    Bounded::TooLarge => FetchError::TooLarge {
+                        url: current.to_string(),
+                        limit: MAX_DOCUMENT_BYTES,
+                    },
+                })?;
             return Ok(Fetched {
                 url: current.to_string(),
                 status,
@@ -164,6 +178,28 @@ impl Fetcher {
         }
         Err(FetchError::Redirects(url.to_owned()))
     }
+}
+
+enum Bounded {
+    Http(reqwest::Error),
+    TooLarge,
+}
+
+async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, Bounded> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(Bounded::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Bounded::Http)? {
+        if body.len() + chunk.len() > limit {
+            return Err(Bounded::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 #[cfg(test)]

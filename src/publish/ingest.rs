@@ -4,7 +4,7 @@
 use super::PublishError;
 use crate::accounts::{Accounts, Principal};
 use crate::rdf::ns::{dcterms, rdf};
-use crate::rdf::{input_format_for_media_type, parse_graph};
+use crate::rdf::{Limits, input_format_for_media_type, parse_graph_within};
 use crate::shacl::{Shapes, ValidationReport};
 use crate::store::{Catalogue, Change, Record, RecordIndex, RecordKind, split_records};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Triple};
@@ -104,12 +104,13 @@ pub fn parse_body(
     body: &[u8],
     media_type: Option<&str>,
     base: &str,
+    limits: &Limits,
 ) -> Result<Vec<Triple>, PublishError> {
     let media_type = media_type
         .ok_or_else(|| PublishError::UnsupportedFormat("no Content-Type given".into()))?;
     let format = input_format_for_media_type(media_type)
         .ok_or_else(|| PublishError::UnsupportedFormat(media_type.to_owned()))?;
-    Ok(parse_graph(body, format, Some(base))?)
+    Ok(parse_graph_within(body, format, Some(base), limits)?)
 }
 
 /// Splits the triples into records and stores them in one transaction, or none. With a

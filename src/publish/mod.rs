@@ -70,13 +70,26 @@ pub fn precondition(headers: &HeaderMap) -> Precondition {
     Precondition::from_values(value(header::IF_MATCH), value(header::IF_NONE_MATCH))
 }
 
+/// Parses a request body on a blocking thread: a large one takes a second, which would
+/// otherwise stall every request sharing the async worker.
+pub(crate) async fn parse_off_thread(
+    body: Bytes,
+    content_type: Option<&str>,
+    base: &str,
+    limits: crate::rdf::Limits,
+) -> Result<Result<Vec<oxigraph::model::Triple>, PublishError>, tokio::task::JoinError> {
+    let (content_type, base) = (content_type.map(str::to_owned), base.to_owned());
+    tokio::task::spawn_blocking(move || parse_body(&body, content_type.as_deref(), &base, &limits))
+        .await
+}
+
 /// Parses the request body and hands it to the ingest service; a failure becomes HTTP here,
 /// with the report in JSON when the client's `Accept` asks for it.
 async fn ingest_request(
     state: &AppState,
     principal: &Principal,
     headers: &HeaderMap,
-    body: &[u8],
+    body: Bytes,
     only: Option<&NamedNode>,
     accepts: Accepts,
 ) -> Result<Ingested, AppError> {
@@ -87,7 +100,9 @@ async fn ingest_request(
         .and_then(|v| v.to_str().ok());
     // Relative IRIs resolve against the record's own URL for a PUT, so `<>` is the record.
     let base = only.map_or(state.config.base_uri.as_str(), NamedNode::as_str);
-    let triples = parse_body(body, content_type, base).map_err(to_http)?;
+    let triples = parse_off_thread(body, content_type, base, state.config.parse_limits)
+        .await?
+        .map_err(to_http)?;
     let submission = Submission {
         triples,
         only,
@@ -294,7 +309,7 @@ async fn create(
     body: Bytes,
     accepts: Accepts,
 ) -> Result<Response, AppError> {
-    let ingested = ingest_request(&state, &principal, &headers, &body, None, accepts).await?;
+    let ingested = ingest_request(&state, &principal, &headers, body, None, accepts).await?;
     let mut response = written(ingested.created_any(), &ingested);
     if let [(record, Change::Created)] = ingested.records_and_changes().as_slice()
         && let Ok(location) = HeaderValue::from_str(record.as_str())
@@ -315,15 +330,8 @@ async fn replace(
     kind: RecordKind,
 ) -> Result<Response, AppError> {
     let iri = record_iri(&state, kind, &id)?;
-    let ingested = ingest_request(
-        &state,
-        &principal,
-        &headers,
-        &body,
-        Some(&iri),
-        Accepts::Any,
-    )
-    .await?;
+    let ingested =
+        ingest_request(&state, &principal, &headers, body, Some(&iri), Accepts::Any).await?;
     Ok(written(ingested.created_first(), &ingested))
 }
 
@@ -356,15 +364,8 @@ pub async fn replace_catalog(
         ));
     }
     let iri = NamedNode::new_unchecked(state.config.catalog_iri());
-    let ingested = ingest_request(
-        &state,
-        &principal,
-        &headers,
-        &body,
-        Some(&iri),
-        Accepts::Any,
-    )
-    .await?;
+    let ingested =
+        ingest_request(&state, &principal, &headers, body, Some(&iri), Accepts::Any).await?;
     Ok(written(false, &ingested))
 }
 
@@ -407,15 +408,8 @@ pub async fn replace_organisation_catalog(
     }
     let publisher = NamedNode::new_unchecked(organisation.publisher_iri.clone());
     let iri = crate::feeds::organisations::org_catalog_iri(&state.config.base_uri, &publisher);
-    let ingested = ingest_request(
-        &state,
-        &principal,
-        &headers,
-        &body,
-        Some(&iri),
-        Accepts::Any,
-    )
-    .await?;
+    let ingested =
+        ingest_request(&state, &principal, &headers, body, Some(&iri), Accepts::Any).await?;
     Ok(written(ingested.created_first(), &ingested))
 }
 

@@ -698,7 +698,12 @@ async fn store_upload(
 ) -> Result<(), PublishError> {
     let format = crate::rdf::input_format_for_path(std::path::Path::new(name))
         .ok_or_else(|| PublishError::UnsupportedFormat(name.to_owned()))?;
-    let triples = crate::rdf::parse_graph(bytes, format, Some(&state.config.base_uri))?;
+    let triples = crate::rdf::parse_graph_within(
+        bytes,
+        format,
+        Some(&state.config.base_uri),
+        &state.config.parse_limits,
+    )?;
     let submission = Submission {
         triples,
         only: None,

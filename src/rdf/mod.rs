@@ -2,6 +2,7 @@
 //! choosing a syntax from an `Accept` header or a file extension.
 mod compare;
 mod format;
+mod limits;
 mod negotiate;
 pub mod ns;
 mod parse;
@@ -11,6 +12,7 @@ pub use compare::{canonical_hash, isomorphic, to_sophia};
 pub use format::{
     GraphFormat, INPUT_MEDIA_TYPES, input_format_for_media_type, input_format_for_path,
 };
+pub use limits::{LimitExceeded, Limits};
 pub use negotiate::{MediaRange, negotiate, parse_accept};
-pub use parse::{ParseError, parse_graph, parse_graph_reader};
+pub use parse::{ParseError, parse_graph, parse_graph_reader, parse_graph_within};
 pub use write::{PREFIXES, serialize_graph, sort_triples, to_ntriples};

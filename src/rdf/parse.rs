@@ -1,13 +1,19 @@
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSyntaxError};
 use oxigraph::model::Triple;
 
-/// A syntax error in submitted RDF, with a 1-based position where the parser knows it.
+use super::limits::{self, LimitExceeded, Limits};
+use std::io::{BufRead, Read};
+
+/// A syntax error in submitted RDF, with a 1-based position where the parser knows it, or a
+/// limit the document exceeded.
 #[derive(Debug, thiserror::Error)]
 #[error("{}", self.describe())]
 pub struct ParseError {
     pub message: String,
     pub line: Option<u64>,
     pub column: Option<u64>,
+    /// Set when the document is refused for its size rather than its syntax (HTTP 413).
+    pub limit: Option<LimitExceeded>,
 }
 
 impl ParseError {
@@ -25,6 +31,16 @@ impl ParseError {
             message: message.into(),
             line: None,
             column: None,
+            limit: None,
+        }
+    }
+}
+
+impl From<LimitExceeded> for ParseError {
+    fn from(limit: LimitExceeded) -> Self {
+        Self {
+            limit: Some(limit),
+            ..Self::without_position(limit.to_string())
         }
     }
 }
@@ -36,6 +52,7 @@ impl From<RdfSyntaxError> for ParseError {
             message: e.to_string(),
             line: start.map(|p| p.line + 1),
             column: start.map(|p| p.column + 1),
+            limit: None,
         }
     }
 }
@@ -49,8 +66,11 @@ impl From<RdfParseError> for ParseError {
     }
 }
 
-/// Parses a whole document into triples. Quads from TriG or N-Quads lose their graph name:
-/// katalog decides itself which graph (record) a triple belongs to.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Parses a whole document into triples, within the default [`Limits`]. Quads from TriG or
+/// N-Quads lose their graph name: katalog decides itself which graph (record) a triple
+/// belongs to.
 ///
 /// Blank nodes get fresh labels so two submissions never share one by accident.
 pub fn parse_graph(
@@ -58,34 +78,87 @@ pub fn parse_graph(
     format: RdfFormat,
     base_iri: Option<&str>,
 ) -> Result<Vec<Triple>, ParseError> {
-    let mut parser = RdfParser::from_format(format).rename_blank_nodes();
-    if let Some(base) = base_iri {
-        parser = parser
-            .with_base_iri(base)
-            .map_err(|e| ParseError::without_position(format!("invalid base IRI: {e}")))?;
-    }
-    parser
-        .for_slice(data)
-        .map(|quad| quad.map(Triple::from).map_err(ParseError::from))
-        .collect()
+    parse_graph_within(data, format, base_iri, &Limits::DEFAULT)
 }
 
-/// Parses from a reader (large files, with a progress bar wrapped around the reader).
-pub fn parse_graph_reader(
-    reader: impl std::io::Read,
+/// Parses a whole document within the operator's limits. Every entry point of outside data
+/// (request bodies, uploaded files, `katalog load` and `validate`, fetched catalogues) parses
+/// through here, so no syntax can be turned into a bomb.
+pub fn parse_graph_within(
+    data: &[u8],
     format: RdfFormat,
     base_iri: Option<&str>,
+    limits: &Limits,
 ) -> Result<Vec<Triple>, ParseError> {
-    let mut parser = RdfParser::from_format(format).rename_blank_nodes();
-    if let Some(base) = base_iri {
-        parser = parser
-            .with_base_iri(base)
-            .map_err(|e| ParseError::without_position(format!("invalid base IRI: {e}")))?;
+    // Editors on Windows write a byte-order mark; it is not part of the document.
+    let data = data.strip_prefix(BOM).unwrap_or(data);
+    match format {
+        RdfFormat::RdfXml => limits::check_xml_entities(data, limits.max_entity_expansion)?,
+        RdfFormat::JsonLd { .. } => limits::check_json_depth(data, limits.max_depth)?,
+        RdfFormat::Turtle | RdfFormat::TriG | RdfFormat::N3 => {
+            limits::check_turtle_depth(data, limits.max_depth)?
+        }
+        _ => {}
     }
-    parser
-        .for_reader(reader)
-        .map(|quad| quad.map(Triple::from).map_err(ParseError::from))
-        .collect()
+    collect(parser(format, base_iri)?.for_slice(data), limits)
+}
+
+/// Parses from a reader (large files, with a progress bar wrapped around the reader), within
+/// the limits. RDF/XML and JSON-LD are read whole first: their bombs are found by looking at
+/// the whole text before the parser expands it.
+pub fn parse_graph_reader(
+    reader: impl Read,
+    format: RdfFormat,
+    base_iri: Option<&str>,
+    limits: &Limits,
+) -> Result<Vec<Triple>, ParseError> {
+    let mut reader = std::io::BufReader::new(reader);
+    if matches!(format, RdfFormat::RdfXml | RdfFormat::JsonLd { .. }) {
+        let mut data = Vec::new();
+        reader
+            .read_to_end(&mut data)
+            .map_err(|e| ParseError::without_position(e.to_string()))?;
+        return parse_graph_within(&data, format, base_iri, limits);
+    }
+    let start = reader
+        .fill_buf()
+        .map_err(|e| ParseError::without_position(e.to_string()))?;
+    if start.starts_with(BOM) {
+        reader.consume(BOM.len());
+    }
+    collect(parser(format, base_iri)?.for_reader(reader), limits)
+}
+
+fn parser(format: RdfFormat, base_iri: Option<&str>) -> Result<RdfParser, ParseError> {
+    let parser = RdfParser::from_format(format).rename_blank_nodes();
+    match base_iri {
+        Some(base) => parser
+            .with_base_iri(base)
+            .map_err(|e| ParseError::without_position(format!("invalid base IRI: {e}"))),
+        None => Ok(parser),
+    }
+}
+
+/// Collects the parser's triples, stopping at the first one past a limit, then checks the
+/// nesting of what was read.
+fn collect<E>(
+    quads: impl Iterator<Item = Result<oxigraph::model::Quad, E>>,
+    limits: &Limits,
+) -> Result<Vec<Triple>, ParseError>
+where
+    ParseError: From<E>,
+{
+    let mut triples = Vec::new();
+    for quad in quads {
+        if triples.len() == limits.max_triples {
+            return Err(LimitExceeded::Triples(limits.max_triples).into());
+        }
+        let triple = Triple::from(quad?);
+        limits::check_literal(&triple, limits.max_literal_bytes)?;
+        triples.push(triple);
+    }
+    limits::check_blank_depth(&triples, limits.max_depth)?;
+    Ok(triples)
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use serde_json::json;
 pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
-    #[error("malformed RDF: {0}")]
+    /// Malformed RDF (400), or RDF beyond one of the parse limits (413).
+    #[error("{}: {}", if .0.limit.is_some() { "too large to take" } else { "malformed RDF" }, .0)]
     Syntax(#[from] ParseError),
     #[error("unsupported media type {0:?}")]
     UnsupportedMediaType(String),
@@ -73,6 +74,7 @@ impl AppError {
 
     fn status(&self) -> StatusCode {
         match self {
+            Self::Syntax(e) if e.limit.is_some() => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) | Self::Syntax(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -121,8 +123,11 @@ fn accounts_status(e: &crate::accounts::AccountsError) -> StatusCode {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+        match &self {
+            // Overload is expected now and then; the client is told when to come back.
+            Self::Unavailable(_) => tracing::warn!(error = %self, "request refused"),
+            _ if status.is_server_error() => tracing::error!(error = %self, "request failed"),
+            _ => {}
         }
         if let Self::LoginRequired(back_to) = &self {
             let next =

@@ -1,5 +1,8 @@
 //! The HTTP server: shared state, the router, and turning errors into responses.
+mod assets;
 mod error;
+mod guard;
+pub use guard::RateLimitConfig;
 pub mod pages;
 mod resource;
 pub mod respond;
@@ -18,6 +21,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Server settings, filled from the command line.
@@ -28,6 +32,12 @@ pub struct Config {
     /// Largest request body accepted (413 beyond).
     pub max_body_bytes: usize,
     pub sparql: SparqlLimits,
+    /// Bounds on each parsed request body (triples, literals, nesting, XML entities).
+    pub parse_limits: crate::rdf::Limits,
+    /// Most writes, validations and uploads handled at once (503 beyond, after a short wait),
+    /// so that concurrent heavy bodies cannot add up to more memory than the machine has.
+    pub max_concurrent_writes: usize,
+    pub rate_limit: guard::RateLimitConfig,
     /// Bearer token that may write any record (site administration); none disables writes.
     pub admin_token: Option<String>,
     pub page_size: usize,
@@ -62,6 +72,9 @@ impl Config {
             base_uri: crate::store::base_with_slash(base_uri),
             max_body_bytes: 20 * 1024 * 1024,
             sparql: SparqlLimits::default(),
+            parse_limits: crate::rdf::Limits::DEFAULT,
+            max_concurrent_writes: 2,
+            rate_limit: guard::RateLimitConfig::default(),
             admin_token: None,
             page_size: 100,
             max_page_size: 1000,
@@ -83,6 +96,10 @@ pub struct AppState {
     pub catalogue: Arc<Catalogue>,
     pub config: Config,
     pub sparql_slots: Arc<Semaphore>,
+    /// Slots for requests with a body to parse (every method but GET and HEAD, SPARQL aside).
+    pub write_slots: Arc<Semaphore>,
+    /// Requests per client address on the public side (absent: no limit).
+    pub rate_limit: Option<guard::RateLimit>,
     pub shapes: Option<Arc<crate::shacl::Shapes>>,
     /// The DCAT-AP-SE → DCAT-AP mapping for the EU export profile.
     pub eu: Option<Arc<crate::feeds::eu::EuMapping>>,
@@ -104,6 +121,8 @@ impl AppState {
     pub fn new(catalogue: Catalogue, config: Config) -> SharedState {
         Arc::new(Self {
             sparql_slots: Arc::new(Semaphore::new(config.sparql.max_concurrent)),
+            write_slots: Arc::new(Semaphore::new(config.max_concurrent_writes.max(1))),
+            rate_limit: guard::RateLimit::new(&config.rate_limit),
             catalogue: Arc::new(catalogue),
             config,
             shapes: None,
@@ -133,6 +152,9 @@ impl AppState {
     }
 }
 
+/// Longest pause allowed between two parts of a request body.
+const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub fn router(state: SharedState) -> Router {
     let limit = state.config.max_body_bytes;
     let sessions = state
@@ -146,6 +168,7 @@ pub fn router(state: SharedState) -> Router {
     let router = router
         .route("/", get(pages::home))
         .route("/health", get(health))
+        .route("/static/{name}", get(assets::asset))
         .merge(crate::feeds::routes())
         .merge(crate::sparql::routes())
         .merge(crate::publish::routes())
@@ -157,6 +180,18 @@ pub fn router(state: SharedState) -> Router {
     };
     router
         .layer(DefaultBodyLimit::max(limit))
+        // A client that stops sending its body mid-way gives up its write slot after this.
+        .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::write_slot,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn(guard::security_headers))
+        .layer(guard::cors())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -199,15 +234,47 @@ fn session_layer(
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)))
 }
 
-/// Serves until Ctrl-C or SIGTERM, then flushes the store.
-pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result<()> {
+/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish for at most `grace`
+/// before it stops waiting for them, and flushes the store.
+pub async fn serve(
+    listener: TcpListener,
+    state: SharedState,
+    grace: Duration,
+) -> std::io::Result<()> {
     let app = router(state.clone());
-    axum::serve(
+    if state.rate_limit.is_some() {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                if let Some(limit) = &state.rate_limit {
+                    limit.forget_idle();
+                }
+            }
+        });
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let signalled = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .with_graceful_shutdown(signalled(stopped.clone()));
+    let deadline = async {
+        signalled(stopped).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        () = deadline => tracing::warn!(?grace, "requests still running after the grace period are cut off"),
+    }
     if let Err(e) = state.catalogue.flush() {
         tracing::error!(error = %e, "flushing the store failed");
     }

@@ -47,17 +47,27 @@ pub struct Server {
 impl Server {
     /// Starts a server on a store in `data` with extra arguments.
     pub fn start_in(data: &Path, extra: &[&str]) -> Server {
-        Self::spawn(data, &[&["--base-uri", BASE], extra].concat())
+        Self::spawn(data, &[&["--base-uri", BASE], extra].concat(), true)
+    }
+
+    /// Starts a server that rate-limits loopback clients like any other.
+    pub fn start_rate_limited(data: &Path, extra: &[&str]) -> Server {
+        Self::spawn(data, &[&["--base-uri", BASE], extra].concat(), false)
     }
 
     /// Starts a server whose base URI is its own address, so its IRIs resolve for clients.
     pub fn start_on_own_address(data: &Path, extra: &[&str]) -> Server {
-        Self::spawn(data, extra)
+        Self::spawn(data, extra, true)
     }
 
-    fn spawn(data: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(bin())
-            .args(["serve", "--addr", "127.0.0.1:0", "--admin-token", TOKEN])
+    fn spawn(data: &Path, extra: &[&str], exempt_loopback: bool) -> Server {
+        let mut command = Command::new(bin());
+        command.args(["serve", "--addr", "127.0.0.1:0", "--admin-token", TOKEN]);
+        if exempt_loopback {
+            // Tests send many requests from loopback; the limit has its own test.
+            command.arg("--rate-limit-exempt-loopback");
+        }
+        let mut child = command
             .arg("--data")
             .arg(data)
             .args(extra)
@@ -111,6 +121,10 @@ impl Server {
         format!("{}{}", self.addr, path)
     }
 
+    pub fn client_request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
     pub fn get(&self, path: &str) -> RequestBuilder {
         self.client.get(self.url(path))
     }
@@ -146,6 +160,30 @@ impl Server {
             "publish: {status} {}",
             response.text().unwrap_or_default()
         );
+    }
+
+    /// The server's process id (to read its memory from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The most resident memory the server has held so far, in MiB (`VmHWM`).
+    pub fn peak_memory_mib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc/PID/status");
+        kib / 1024
+    }
+
+    /// Sends SIGTERM, as a service manager stops the server, and waits for the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
     }
 
     /// Kills the process at once, as a crash would.

@@ -5,6 +5,7 @@ mod errors;
 mod eu_profile;
 mod feeds;
 mod harvest;
+mod hostile;
 mod linked_data;
 mod lossless;
 mod publishers;

@@ -1,0 +1,38 @@
+//! The site's own style sheet and scripts, compiled into the binary and served under
+//! `/static/`: pages load nothing from elsewhere, and the Content-Security-Policy can forbid
+//! inline scripts and styles.
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "katalog.css",
+        "text/css; charset=utf-8",
+        include_str!("assets/katalog.css"),
+    ),
+    (
+        "katalog.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/katalog.js"),
+    ),
+    (
+        "sparql.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/sparql.js"),
+    ),
+];
+
+pub async fn asset(Path(name): Path<String>) -> Response {
+    match ASSETS.iter().find(|(n, ..)| *n == name) {
+        Some((_, content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, *content_type),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
