@@ -5,6 +5,7 @@
 //! `publish` (writes), `accounts` (organisations, users, tokens, audit), `web` (router, pages, linked data), `cli` (the command line).
 pub mod accounts;
 pub mod api;
+pub mod backup;
 pub mod cli;
 pub mod feeds;
 pub mod generate;

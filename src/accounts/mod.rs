@@ -187,6 +187,16 @@ impl Accounts {
         Ok(Self { pool })
     }
 
+    /// Writes a consistent copy of the database into `path` (SQLite's `VACUUM INTO`), while
+    /// the server goes on using it.
+    pub async fn backup_to(&self, path: &Path) -> Result<()> {
+        sqlx::query("VACUUM INTO ?")
+            .bind(path.to_string_lossy().into_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }

@@ -46,9 +46,10 @@ pub fn routes() -> Router<SharedState> {
         crate::sparql::query_get,
         crate::sparql::query_post,
         crate::web::health,
+        crate::web::admin::backup,
         openapi_json,
     ),
-    components(schemas(SparqlForm, WriteSummary, WrittenRecord, ErrorBody, ReportBody, ReportResult)),
+    components(schemas(crate::web::admin::BackupRequest, SparqlForm, WriteSummary, WrittenRecord, ErrorBody, ReportBody, ReportResult)),
     modifiers(&Security),
     tags(
         (name = "publishing", description = "Writing records (token or session)"),

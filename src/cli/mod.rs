@@ -1,5 +1,6 @@
 //! The `katalog` command line: a thin layer over the library modules.
 mod accounts;
+mod backup;
 pub mod load;
 mod recheck;
 mod serve;
@@ -83,6 +84,11 @@ enum Command {
         #[arg(long)]
         allow_private: bool,
     },
+    /// Back up the data directory into a new directory: through the running server with
+    /// `--server` (writes wait a moment, reads go on), else directly (server stopped).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new data directory.
+    Restore(backup::RestoreArgs),
     /// Manage organisations (accounts database, not the RDF store).
     #[command(subcommand)]
     Org(accounts::OrgCommand),
@@ -113,6 +119,8 @@ pub fn run() -> ExitCode {
             shapes,
             allow_private,
         } => return check_feed(&url, &shapes, allow_private),
+        Command::Backup(args) => backup::backup(args),
+        Command::Restore(args) => backup::restore(args),
         Command::Org(c) => accounts::org(c),
         Command::User(c) => accounts::user(c),
         Command::Token(c) => accounts::token(c),

@@ -54,6 +54,10 @@ pub struct ServeArgs {
     /// reverse proxy that sets it).
     #[arg(long)]
     forwarded_for: bool,
+    /// Where `POST /admin/backup` (`katalog backup --server`) writes backups (default:
+    /// `backups` in the data directory).
+    #[arg(long)]
+    backup_dir: Option<PathBuf>,
     /// Seconds that requests in flight may take to finish after SIGTERM or Ctrl-C.
     #[arg(long, default_value_t = 10.0)]
     shutdown_grace: f64,
@@ -104,6 +108,10 @@ pub fn run(args: ServeArgs) -> CliResult {
             forwarded_for: args.forwarded_for,
         };
         config.files_dir = args.files.clone();
+        config.backup_dir = args
+            .backup_dir
+            .clone()
+            .unwrap_or_else(|| args.store.data.join("backups"));
         config.sparql.timeout = Duration::from_secs_f64(args.sparql_timeout);
         config.sparql.max_rows = args.sparql_max_rows;
         config.sparql.max_concurrent = args.sparql_max_concurrent.max(1);

@@ -40,6 +40,16 @@ impl FeedCache {
         Ok(Self { db })
     }
 
+    /// Writes a copy of the cache into a new file (backups).
+    pub fn copy_to(&self, path: &Path) -> Result<()> {
+        let target = Database::create(path)?;
+        let from = self.db.begin_read()?;
+        let to = target.begin_write()?;
+        crate::store::copy_redb_table(&from, &to, FRAGMENTS)?;
+        to.commit()?;
+        Ok(())
+    }
+
     /// The fragments of `variant` for records in the given states (IRI, state), in order;
     /// None where there is none for that state.
     pub fn get(&self, variant: &str, wanted: &[(&str, &str)]) -> Result<Vec<Option<Vec<u8>>>> {

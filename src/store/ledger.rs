@@ -182,6 +182,23 @@ impl Ledger {
         Ok(ledger)
     }
 
+    /// Writes a copy of every table, as of one read transaction, into a new file (backups:
+    /// consistent while the server writes).
+    pub fn copy_to(&self, path: &Path) -> Result<()> {
+        let target = Database::create(path)?;
+        let from = self.db.begin_read()?;
+        let to = target.begin_write()?;
+        copy_table(&from, &to, RECORDS)?;
+        copy_table(&from, &to, SOURCES)?;
+        copy_table(&from, &to, NOTES)?;
+        copy_table(&from, &to, DELETED)?;
+        copy_table(&from, &to, EVENTS)?;
+        copy_table(&from, &to, SITE)?;
+        copy_table(&from, &to, PENDING)?;
+        to.commit()?;
+        Ok(())
+    }
+
     /// Runs `f` on one write transaction and commits it; nothing is written if `f` fails.
     pub fn update<T>(
         &self,
@@ -435,6 +452,25 @@ impl<'t> Batch<'t> {
         self.events.retain(|seq, _| seq < next)?;
         Ok(())
     }
+}
+
+/// Copies one table of a read transaction into a write transaction of another database.
+pub fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    from: &redb::ReadTransaction,
+    to: &WriteTransaction,
+    definition: TableDefinition<K, V>,
+) -> std::result::Result<(), redb::Error> {
+    let source = match from.open_table(definition) {
+        Ok(table) => table,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut target = to.open_table(definition)?;
+    for entry in source.iter()? {
+        let (key, value) = entry?;
+        target.insert(key.value(), value.value())?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod source;
 
 pub use events::{Activity, Event};
 pub use index::{RecordIndex, RecordInfo};
+pub use ledger::copy_table as copy_redb_table;
 pub use records::{Record, RecordKind, Split, split_records};
 
 use crate::rdf::canonical_hash;
@@ -583,6 +584,16 @@ impl Catalogue {
 
     fn invalidate(&self) {
         *self.index.write().expect("index lock") = None;
+    }
+
+    /// Writes a copy of the store and the ledger into `dir` (which must not exist) while
+    /// writes wait: the copy is one consistent state, and usable as a data directory.
+    /// Oxigraph's backup hard-links its immutable files when `dir` is on the same disk.
+    pub fn backup(&self, dir: &Path) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().expect("writer lock");
+        self.store.backup(dir)?;
+        self.ledger.copy_to(&dir.join(LEDGER_FILE))?;
+        Ok(())
     }
 
     /// Makes sure everything written is on disk (RocksDB's WAL already survives crashes,

@@ -1,4 +1,5 @@
 //! The HTTP server: shared state, the router, and turning errors into responses.
+pub mod admin;
 mod assets;
 mod error;
 mod guard;
@@ -42,6 +43,9 @@ pub struct Config {
     pub admin_token: Option<String>,
     pub page_size: usize,
     pub max_page_size: usize,
+    /// Where `POST /admin/backup` writes backups (`--backup-dir`, default `backups` in the
+    /// data directory).
+    pub backup_dir: std::path::PathBuf,
     /// A folder of data files served under `/files/` (download URLs of hosted data).
     pub files_dir: Option<std::path::PathBuf>,
 }
@@ -79,6 +83,7 @@ impl Config {
             page_size: 100,
             max_page_size: 1000,
             files_dir: None,
+            backup_dir: "katalog-data/backups".into(),
         }
     }
 
@@ -169,6 +174,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/", get(pages::home))
         .route("/health", get(health))
         .route("/static/{name}", get(assets::asset))
+        .route("/admin/backup", axum::routing::post(admin::backup))
         .merge(crate::feeds::routes())
         .merge(crate::sparql::routes())
         .merge(crate::publish::routes())
