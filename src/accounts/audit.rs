@@ -26,29 +26,37 @@ impl AuditEntry {
     }
 }
 
+/// One write to note in the audit log.
+pub struct AuditNote<'a> {
+    pub org_id: Option<i64>,
+    pub record: &'a str,
+    pub action: &'a str,
+    pub hash_before: Option<&'a str>,
+    pub hash_after: Option<&'a str>,
+}
+
 impl Accounts {
-    pub async fn audit(
-        &self,
-        actor: &str,
-        org_id: Option<i64>,
-        record: &str,
-        action: &str,
-        hash_before: Option<&str>,
-        hash_after: Option<&str>,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit (at, actor, org_id, record, action, hash_before, hash_after)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(now())
-        .bind(actor)
-        .bind(org_id)
-        .bind(record)
-        .bind(action)
-        .bind(hash_before)
-        .bind(hash_after)
-        .execute(self.pool())
-        .await?;
+    /// Notes the writes of one request in one transaction: a whole catalogue posted at once
+    /// costs one commit, not one per record.
+    pub async fn audit(&self, actor: &str, notes: &[AuditNote<'_>]) -> Result<()> {
+        let at = now();
+        let mut tx = self.pool().begin().await?;
+        for note in notes {
+            sqlx::query(
+                "INSERT INTO audit (at, actor, org_id, record, action, hash_before, hash_after)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(at)
+            .bind(actor)
+            .bind(note.org_id)
+            .bind(note.record)
+            .bind(note.action)
+            .bind(note.hash_before)
+            .bind(note.hash_after)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -12,7 +12,7 @@ mod throttle;
 mod tokens;
 mod users;
 
-pub use audit::{AuditEntry, to_csv as audit_csv};
+pub use audit::{AuditEntry, AuditNote, to_csv as audit_csv};
 pub use sessions::SqliteSessions;
 pub use throttle::Throttle;
 pub use tokens::TokenInfo;

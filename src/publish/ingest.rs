@@ -8,6 +8,7 @@ use crate::rdf::{Limits, input_format_for_media_type, parse_graph_within};
 use crate::shacl::{Shapes, ValidationReport};
 use crate::store::{Catalogue, Change, Record, RecordIndex, RecordKind, split_records};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Triple};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What publishing needs of the running site.
@@ -160,16 +161,17 @@ pub async fn ingest(
     .map_err(|e| PublishError::Interrupted(e.to_string()))??;
     let (changes, before, after) = written.ok_or(PublishError::PreconditionFailed)?;
     if let Some(principal) = principal {
+        let mut notes = Vec::new();
         for (i, iri) in names.iter().enumerate() {
             let action = match changes[i] {
                 Change::Unchanged => continue,
                 Change::Created => "created",
                 Change::Updated => "updated",
             };
-            let publisher = publishers[i].as_ref();
             let (before, after) = (before[i].as_deref(), after[i].as_deref());
-            audit(site, principal, iri, publisher, action, before, after).await?;
+            notes.push((iri, publishers[i].as_ref(), action, before, after));
         }
+        audit(site, principal, &notes).await?;
     }
     Ok(Ingested {
         records: names,
@@ -203,40 +205,54 @@ pub async fn delete_record(
         (None, _) => Err(PublishError::PreconditionFailed),
         (Some(false), _) => Err(PublishError::NoSuchRecord),
         (Some(true), before) => {
-            let publisher = publisher.as_ref();
-            let before = before.as_deref();
-            audit(site, principal, iri, publisher, "deleted", before, None).await
+            let note = (iri, publisher.as_ref(), "deleted", before.as_deref(), None);
+            audit(site, principal, &[note]).await
         }
     }
 }
 
-/// Notes a write in the audit log of the organisation that publishes the record.
+/// A write to note: the record, its publisher, the action and the hashes before and after.
+type Note<'a> = (
+    &'a NamedNode,
+    Option<&'a NamedNode>,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+/// Notes writes in the audit log of the organisation that publishes each record.
 async fn audit(
     site: &Publishing<'_>,
     principal: &Principal,
-    record: &NamedNode,
-    publisher: Option<&NamedNode>,
-    action: &str,
-    before: Option<&str>,
-    after: Option<&str>,
+    notes: &[Note<'_>],
 ) -> Result<(), PublishError> {
     let Some(accounts) = site.accounts else {
         return Ok(());
     };
-    let org = match publisher {
-        Some(p) => accounts.organisation_by_publisher(p.as_str()).await?,
-        None => principal.memberships.first().map(|(org, _)| org.clone()),
-    };
-    accounts
-        .audit(
-            &principal.actor,
-            org.map(|o| o.id),
-            record.as_str(),
+    let mut organisations: HashMap<Option<&NamedNode>, Option<i64>> = HashMap::new();
+    let mut entries = Vec::with_capacity(notes.len());
+    for &(record, publisher, action, hash_before, hash_after) in notes {
+        let org_id = match organisations.get(&publisher) {
+            Some(id) => *id,
+            None => {
+                let org = match publisher {
+                    Some(p) => accounts.organisation_by_publisher(p.as_str()).await?,
+                    None => principal.memberships.first().map(|(org, _)| org.clone()),
+                };
+                let id = org.map(|o| o.id);
+                organisations.insert(publisher, id);
+                id
+            }
+        };
+        entries.push(crate::accounts::AuditNote {
+            org_id,
+            record: record.as_str(),
             action,
-            before,
-            after,
-        )
-        .await?;
+            hash_before,
+            hash_after,
+        });
+    }
+    accounts.audit(&principal.actor, &entries).await?;
     Ok(())
 }
 

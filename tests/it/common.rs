@@ -186,6 +186,13 @@ impl Server {
         self.child.wait().unwrap()
     }
 
+    /// SIGKILL while other threads still talk to the server (a crash mid-load).
+    pub fn kill_now(&self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &self.child.id().to_string()])
+            .status();
+    }
+
     /// Kills the process at once, as a crash would.
     pub fn kill(mut self) {
         let _ = self.child.kill();
