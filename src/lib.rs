@@ -2,7 +2,8 @@
 //!
 //! One module per concern: `store` (Oxigraph records), `rdf` (syntaxes and negotiation),
 //! `shacl` (validation), `feeds` (harvestable catalogue feeds), `sparql` (public endpoint),
-//! `publish` (writes), `accounts` (organisations, users, tokens, audit), `web` (router, pages, linked data), `cli` (the command line).
+//! `publish` (writes), `accounts` (organisations, users, tokens, audit), `backup` (backups and
+//! restores), `web` (router, pages, linked data), `cli` (the command line).
 pub mod accounts;
 pub mod api;
 pub mod backup;
