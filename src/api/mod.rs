@@ -50,7 +50,7 @@ pub fn routes() -> Router<SharedState> {
         openapi_json,
     ),
     components(schemas(crate::web::admin::BackupRequest, SparqlForm, WriteSummary, WrittenRecord, ErrorBody, ReportBody, ReportResult)),
-    modifiers(&Security),
+    modifiers(&Security, &Guards),
     tags(
         (name = "publishing", description = "Writing records (token or session)"),
         (name = "feeds", description = "Harvestable catalogue feeds"),
@@ -81,6 +81,70 @@ impl Modify for Security {
                 "Login session of the publisher pages (with the X-CSRF-Token header)",
             ))),
         );
+    }
+}
+
+/// The answers every route may give because of the request guards (`web::guard`), added
+/// to each operation here so that the description cannot miss one: 429 on the public side,
+/// 503 and 413 on writes.
+struct Guards;
+
+impl Modify for Guards {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{HttpMethod, Ref, ResponseBuilder};
+        let answer = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let public_post = matches!(path.as_str(), "/sparql" | "/validate");
+            for method in [
+                HttpMethod::Get,
+                HttpMethod::Head,
+                HttpMethod::Post,
+                HttpMethod::Put,
+                HttpMethod::Delete,
+            ] {
+                let operation = match method {
+                    HttpMethod::Get => item.get.as_mut(),
+                    HttpMethod::Head => item.head.as_mut(),
+                    HttpMethod::Post => item.post.as_mut(),
+                    HttpMethod::Put => item.put.as_mut(),
+                    HttpMethod::Delete => item.delete.as_mut(),
+                    _ => None,
+                };
+                let Some(operation) = operation else { continue };
+                let responses = &mut operation.responses.responses;
+                let read = matches!(method, HttpMethod::Get | HttpMethod::Head);
+                if (read || public_post) && path != "/health" {
+                    responses.entry("429".into()).or_insert_with(|| {
+                        answer("Too many requests from this address (`--rate-limit`); `Retry-After` says when to come back").into()
+                    });
+                }
+                if !read && path != "/sparql" {
+                    responses.entry("503".into()).or_insert_with(|| {
+                        answer("Too many writes and validations at once (`--max-concurrent-writes`); `Retry-After`").into()
+                    });
+                    // Replaces a route's own 413: beyond `--max-body` the answer is plain
+                    // text (before the body is read), beyond a parse limit it is JSON.
+                    let mut too_large = answer(
+                        "The body is larger than `--max-body` (plain text), or beyond a parse limit (`--max-triples`, `--max-literal-bytes`, `--max-depth`, `--max-entity-expansion`), which the message names",
+                    );
+                    too_large.content.insert(
+                        "text/plain".into(),
+                        utoipa::openapi::ContentBuilder::new().build(),
+                    );
+                    responses.insert("413".into(), too_large.into());
+                }
+            }
+        }
     }
 }
 

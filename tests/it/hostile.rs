@@ -421,3 +421,37 @@ fn pages_carry_security_headers_and_reads_are_open_to_other_origins() {
         );
     }
 }
+
+#[test]
+fn the_openapi_description_names_the_answers_of_the_guards() {
+    let dir = common::temp_store();
+    let server = Server::start_in(dir.path(), &[]);
+    let api: serde_json::Value = server
+        .get("/api/openapi.json")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let responses = |path: &str, method: &str| api["paths"][path][method]["responses"].clone();
+    assert!(responses("/catalog", "get")["429"].is_object());
+    assert!(responses("/sparql", "post")["429"].is_object());
+    assert!(
+        responses("/sparql", "post")["503"].is_object(),
+        "query slots"
+    );
+    for (path, method) in [("/datasets", "post"), ("/validate", "post")] {
+        assert!(
+            responses(path, method)["503"].is_object(),
+            "{method} {path}"
+        );
+        let too_large = responses(path, method)["413"]["description"].to_string();
+        assert!(
+            too_large.contains("--max-triples"),
+            "{method} {path}: {too_large}"
+        );
+    }
+    assert!(
+        responses("/health", "get")["429"].is_null(),
+        "/health is not counted"
+    );
+}
