@@ -32,8 +32,8 @@ pub async fn validate_handler(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     let base = state.config.base_uri.clone();
-    let triples =
-        super::parse_off_thread(body, content_type, &base, state.config.parse_limits).await??;
+    let format = super::body_format(content_type)?;
+    let triples = super::parse_body(body, format, &base, state.config.parse_limits).await?;
     let Some(shapes) = state.shapes.clone() else {
         return Err(AppError::Unavailable(
             "validation is switched off on this server".into(),

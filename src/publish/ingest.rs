@@ -7,6 +7,8 @@ use crate::rdf::ns::{dcterms, rdf};
 use crate::rdf::{Limits, input_format_for_media_type, parse_graph_within};
 use crate::shacl::{Shapes, ValidationReport};
 use crate::store::{Catalogue, Change, Record, RecordIndex, RecordKind, split_records};
+use bytes::Bytes;
+use oxigraph::io::RdfFormat;
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Triple};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -99,19 +101,28 @@ impl Ingested {
     }
 }
 
-/// Parses a body whose syntax a media type names (a `Content-Type`), resolving relative IRIs
-/// against `base`.
-pub fn parse_body(
-    body: &[u8],
-    media_type: Option<&str>,
-    base: &str,
-    limits: &Limits,
-) -> Result<Vec<Triple>, PublishError> {
+/// The syntax a body's media type (its `Content-Type`) names.
+pub fn body_format(media_type: Option<&str>) -> Result<RdfFormat, PublishError> {
     let media_type = media_type
         .ok_or_else(|| PublishError::UnsupportedFormat("no Content-Type given".into()))?;
-    let format = input_format_for_media_type(media_type)
-        .ok_or_else(|| PublishError::UnsupportedFormat(media_type.to_owned()))?;
-    Ok(parse_graph_within(body, format, Some(base), limits)?)
+    input_format_for_media_type(media_type)
+        .ok_or_else(|| PublishError::UnsupportedFormat(media_type.to_owned()))
+}
+
+/// Parses a body within the limits, resolving relative IRIs against `base`, on a blocking
+/// thread: a large body takes a second, which would otherwise stall every request sharing
+/// the async worker.
+pub async fn parse_body(
+    body: Bytes,
+    format: RdfFormat,
+    base: &str,
+    limits: Limits,
+) -> Result<Vec<Triple>, PublishError> {
+    let base = base.to_owned();
+    tokio::task::spawn_blocking(move || parse_graph_within(&body, format, Some(&base), &limits))
+        .await
+        .map_err(|e| PublishError::Interrupted(e.to_string()))?
+        .map_err(PublishError::from)
 }
 
 /// Splits the triples into records and stores them in one transaction, or none. With a

@@ -17,8 +17,8 @@ mod revalidate;
 pub use auth::Caller;
 pub use error::PublishError;
 pub use ingest::{
-    Accepts, Ingested, Members, Precondition, Publishing, Submission, delete_record, ingest,
-    parse_body, validate, validate_and_note,
+    Accepts, Ingested, Members, Precondition, Publishing, Submission, body_format, delete_record,
+    ingest, parse_body, validate, validate_and_note,
 };
 pub use migrate::{Migration, restore_sources};
 pub use revalidate::{Revalidation, revalidate_all};
@@ -70,19 +70,6 @@ pub fn precondition(headers: &HeaderMap) -> Precondition {
     Precondition::from_values(value(header::IF_MATCH), value(header::IF_NONE_MATCH))
 }
 
-/// Parses a request body on a blocking thread: a large one takes a second, which would
-/// otherwise stall every request sharing the async worker.
-pub(crate) async fn parse_off_thread(
-    body: Bytes,
-    content_type: Option<&str>,
-    base: &str,
-    limits: crate::rdf::Limits,
-) -> Result<Result<Vec<oxigraph::model::Triple>, PublishError>, tokio::task::JoinError> {
-    let (content_type, base) = (content_type.map(str::to_owned), base.to_owned());
-    tokio::task::spawn_blocking(move || parse_body(&body, content_type.as_deref(), &base, &limits))
-        .await
-}
-
 /// Parses the request body and hands it to the ingest service; a failure becomes HTTP here,
 /// with the report in JSON when the client's `Accept` asks for it.
 async fn ingest_request(
@@ -100,8 +87,9 @@ async fn ingest_request(
         .and_then(|v| v.to_str().ok());
     // Relative IRIs resolve against the record's own URL for a PUT, so `<>` is the record.
     let base = only.map_or(state.config.base_uri.as_str(), NamedNode::as_str);
-    let triples = parse_off_thread(body, content_type, base, state.config.parse_limits)
-        .await?
+    let format = body_format(content_type).map_err(to_http)?;
+    let triples = parse_body(body, format, base, state.config.parse_limits)
+        .await
         .map_err(to_http)?;
     let submission = Submission {
         triples,

@@ -655,7 +655,7 @@ async fn upload(
     }
     check_csrf(&session, csrf_given.as_deref()).await?;
     let (name, bytes) = file.ok_or_else(|| AppError::BadRequest("no file was sent".into()))?;
-    let outcome = store_upload(&state, &principal, &name, &bytes).await;
+    let outcome = store_upload(&state, &principal, &name, bytes).await;
     let problems: Vec<String> = match outcome {
         Ok(()) => return Ok(Redirect::to("/publish").into_response()),
         Err(PublishError::Invalid(report)) => report
@@ -694,16 +694,12 @@ async fn store_upload(
     state: &SharedState,
     principal: &Principal,
     name: &str,
-    bytes: &[u8],
+    bytes: Bytes,
 ) -> Result<(), PublishError> {
     let format = crate::rdf::input_format_for_path(std::path::Path::new(name))
         .ok_or_else(|| PublishError::UnsupportedFormat(name.to_owned()))?;
-    let triples = crate::rdf::parse_graph_within(
-        bytes,
-        format,
-        Some(&state.config.base_uri),
-        &state.config.parse_limits,
-    )?;
+    let base = &state.config.base_uri;
+    let triples = super::parse_body(bytes, format, base, state.config.parse_limits).await?;
     let submission = Submission {
         triples,
         only: None,
