@@ -1,9 +1,9 @@
 //! Backups of a data directory while the server runs, and restoring one: the store and its
 //! ledger as of one moment, the accounts database and the feed cache. A backup directory is
 //! itself a data directory; restoring copies it into a new one.
-use crate::accounts::Accounts;
-use crate::feeds::cache::FeedCache;
-use crate::store::{Catalogue, StoreError};
+use crate::accounts::{ACCOUNTS_FILE, Accounts};
+use crate::feeds::cache::{CACHE_FILE, FeedCache};
+use crate::store::{Catalogue, LEDGER_FILE, StoreError};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,11 +29,6 @@ pub enum BackupError {
     },
 }
 
-/// What a data directory holds besides the store.
-const ACCOUNTS_FILE: &str = "accounts.sqlite";
-const FEED_CACHE_FILE: &str = "feed-cache.redb";
-const LEDGER_FILE: &str = "ledger.redb";
-
 /// Writes a backup into `dir`, a new directory. Writes to the store wait while its part is
 /// copied (seconds for a large catalogue); reads go on.
 pub async fn backup(
@@ -46,15 +41,12 @@ pub async fn backup(
         return Err(BackupError::Exists(dir.to_owned()));
     }
     if let Some(parent) = dir.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| BackupError::Io {
-            path: parent.to_owned(),
-            source,
-        })?;
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
     tokio::task::block_in_place(|| -> Result<(), BackupError> {
         catalogue.backup(dir)?;
         if let Some(cache) = feed_cache {
-            cache.copy_to(&dir.join(FEED_CACHE_FILE))?;
+            cache.copy_to(&dir.join(CACHE_FILE))?;
         }
         Ok(())
     })?;
@@ -98,10 +90,6 @@ pub fn restore(backup: &Path, data: &Path) -> Result<(), BackupError> {
     if !backup.join(LEDGER_FILE).is_file() {
         return Err(BackupError::NotABackup(backup.to_owned()));
     }
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| BackupError::Io { path, source }
-    };
     if data.exists() && data.read_dir().map_err(io(data))?.next().is_some() {
         return Err(BackupError::NotEmpty(data.to_owned()));
     }
@@ -110,11 +98,13 @@ pub fn restore(backup: &Path, data: &Path) -> Result<(), BackupError> {
     Ok(())
 }
 
+/// An I/O error on `path`, for `map_err`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError {
+    let path = path.to_owned();
+    move |source| BackupError::Io { path, source }
+}
+
 fn copy_dir(from: &Path, to: &Path) -> Result<(), BackupError> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| BackupError::Io { path, source }
-    };
     std::fs::create_dir_all(to).map_err(io(to))?;
     for entry in std::fs::read_dir(from).map_err(io(from))? {
         let entry = entry.map_err(io(from))?;

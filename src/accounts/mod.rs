@@ -167,13 +167,16 @@ impl<'s> MigrationSource<'s> for Embedded {
     }
 }
 
+/// The accounts database's file in the data directory.
+pub const ACCOUNTS_FILE: &str = "accounts.sqlite";
+
 impl Accounts {
     /// Opens (or creates) the accounts database `accounts.sqlite` in the data directory and
     /// brings its schema up to date.
     pub async fn open(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| AccountsError::Database(e.into()))?;
         let options = SqliteConnectOptions::new()
-            .filename(dir.join("accounts.sqlite"))
+            .filename(dir.join(ACCOUNTS_FILE))
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)

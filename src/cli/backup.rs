@@ -44,7 +44,7 @@ pub fn backup(args: BackupArgs) -> CliResult {
             let dir = std::path::absolute(dir)?;
             let catalogue = Catalogue::open(&args.data)?;
             let accounts = crate::accounts::Accounts::open(&args.data).await?;
-            let cache_file = args.data.join("feed-cache.redb");
+            let cache_file = args.data.join(crate::feeds::cache::CACHE_FILE);
             let cache = match cache_file.exists() {
                 true => Some(crate::feeds::cache::FeedCache::open(&cache_file)?),
                 false => None,

@@ -129,7 +129,7 @@ pub fn run(args: ServeArgs) -> CliResult {
         setup.form = super::load::dataset_form(&args.shapes)?;
         if !args.no_feed_cache {
             setup.feed_cache = Some(crate::feeds::cache::FeedCache::open(
-                &args.store.data.join("feed-cache.redb"),
+                &args.store.data.join(crate::feeds::cache::CACHE_FILE),
             )?);
         }
         {

@@ -20,6 +20,9 @@ const MEMORY_BYTES: usize = 16 * 1024 * 1024;
 
 type Result<T> = std::result::Result<T, redb::Error>;
 
+/// The cache's file in the data directory.
+pub const CACHE_FILE: &str = "feed-cache.redb";
+
 fn key(variant: &str, iri: &str) -> String {
     format!("{variant}\t{iri}")
 }

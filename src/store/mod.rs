@@ -48,7 +48,7 @@ pub enum Change {
 }
 
 /// The ledger's file in the data directory.
-const LEDGER_FILE: &str = "ledger.redb";
+pub const LEDGER_FILE: &str = "ledger.redb";
 
 pub struct Catalogue {
     store: Store,
