@@ -91,7 +91,8 @@ struct Guards;
 
 impl Modify for Guards {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{HttpMethod, Ref, ResponseBuilder};
+        use axum::http::Method;
+        use utoipa::openapi::{Ref, ResponseBuilder};
         let answer = |description: &str| {
             ResponseBuilder::new()
                 .description(description)
@@ -104,31 +105,22 @@ impl Modify for Guards {
                 .build()
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let public_post = matches!(path.as_str(), "/sparql" | "/validate");
-            for method in [
-                HttpMethod::Get,
-                HttpMethod::Head,
-                HttpMethod::Post,
-                HttpMethod::Put,
-                HttpMethod::Delete,
-            ] {
-                let operation = match method {
-                    HttpMethod::Get => item.get.as_mut(),
-                    HttpMethod::Head => item.head.as_mut(),
-                    HttpMethod::Post => item.post.as_mut(),
-                    HttpMethod::Put => item.put.as_mut(),
-                    HttpMethod::Delete => item.delete.as_mut(),
-                    _ => None,
-                };
+            let operations = [
+                (Method::GET, item.get.as_mut()),
+                (Method::HEAD, item.head.as_mut()),
+                (Method::POST, item.post.as_mut()),
+                (Method::PUT, item.put.as_mut()),
+                (Method::DELETE, item.delete.as_mut()),
+            ];
+            for (method, operation) in operations {
                 let Some(operation) = operation else { continue };
                 let responses = &mut operation.responses.responses;
-                let read = matches!(method, HttpMethod::Get | HttpMethod::Head);
-                if (read || public_post) && path != "/health" {
+                if crate::web::is_rate_limited(&method, path) {
                     responses.entry("429".into()).or_insert_with(|| {
                         answer("Too many requests from this address (`--rate-limit`); `Retry-After` says when to come back").into()
                     });
                 }
-                if !read && path != "/sparql" {
+                if crate::web::takes_write_slot(&method, path) {
                     responses.entry("503".into()).or_insert_with(|| {
                         answer("Too many writes and validations at once (`--max-concurrent-writes`); `Retry-After`").into()
                     });

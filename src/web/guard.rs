@@ -3,6 +3,7 @@
 //! that memory stays bounded however many arrive at once. SPARQL has its own slots.
 use super::{AppError, SharedState};
 use axum::extract::{Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use std::time::Duration;
@@ -10,12 +11,26 @@ use std::time::Duration;
 /// How long a heavy request waits for a slot before it is answered 503 with `Retry-After`.
 const QUEUE_WAIT: Duration = Duration::from_secs(5);
 
+/// Whether a request takes a write slot: every one with a body to parse (SPARQL has its
+/// own slots). The OpenAPI description documents the 503 by the same rule.
+pub fn takes_write_slot(method: &Method, path: &str) -> bool {
+    !method.is_safe() && path != "/sparql"
+}
+
+/// Whether a request counts against its address's rate: the public side (reads, SPARQL,
+/// validation), but for static files and `/health`. The OpenAPI description documents the
+/// 429 by the same rule.
+pub fn is_rate_limited(method: &Method, path: &str) -> bool {
+    let public = method.is_safe() || path == "/sparql" || path == "/validate";
+    public && path != "/health" && !path.starts_with("/static/")
+}
+
 pub async fn write_slot(
     State(state): State<SharedState>,
     request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    if request.method().is_safe() || request.uri().path() == "/sparql" {
+    if !takes_write_slot(request.method(), request.uri().path()) {
         return Ok(next.run(request).await);
     }
     let slot = tokio::time::timeout(QUEUE_WAIT, state.write_slots.clone().acquire_owned())
@@ -68,7 +83,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
 /// by GET or POST, as browser clients of linked data expect); no cross-origin write is
 /// allowed past the preflight, and no credentials are ever shared.
 pub fn cors() -> tower_http::cors::CorsLayer {
-    use axum::http::{Method, header};
+    use axum::http::header;
     use tower_http::cors::{AllowOrigin, CorsLayer};
     let reads = AllowOrigin::predicate(|_origin, parts| {
         let requested = parts
@@ -186,9 +201,7 @@ pub async fn rate_limit(
     request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    let path = request.uri().path();
-    let public = request.method().is_safe() || path == "/sparql" || path == "/validate";
-    let counted = public && path != "/health" && !path.starts_with("/static/");
+    let counted = is_rate_limited(request.method(), request.uri().path());
     if let Some(limit) = state.rate_limit.as_ref().filter(|_| counted)
         && let Some(client) = limit.client(&request)
         && let Some(seconds) = limit.over(client)

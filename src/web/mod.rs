@@ -3,7 +3,7 @@ pub mod admin;
 mod assets;
 mod error;
 mod guard;
-pub use guard::RateLimitConfig;
+pub use guard::{RateLimitConfig, is_rate_limited, takes_write_slot};
 pub mod pages;
 mod resource;
 pub mod respond;
