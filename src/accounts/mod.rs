@@ -7,13 +7,11 @@
 mod audit;
 pub mod orgnr;
 mod password;
-mod sessions;
 mod throttle;
 mod tokens;
 mod users;
 
 pub use audit::{AuditEntry, AuditNote, to_csv as audit_csv};
-pub use sessions::SqliteSessions;
 pub use throttle::Throttle;
 pub use tokens::TokenInfo;
 pub use users::Invitation;

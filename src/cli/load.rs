@@ -218,11 +218,10 @@ pub fn export(args: ExportArgs) -> CliResult {
         .ok_or_else(|| format!("unknown format {:?}", args.format))?;
     let catalogue = Catalogue::open(&args.store.data)?;
     let base = args.store.resolve_base(&catalogue, DEFAULT_ADDR.parse()?)?;
-    let state = crate::web::AppState::new(catalogue, crate::web::Config::new(&base));
-    let index = state.catalogue.index()?;
-    let document = crate::feeds::site_document(&state, index)?;
+    let feeds = crate::feeds::Feeds::bare(std::sync::Arc::new(catalogue), &base);
+    let document = feeds.site_document(feeds.catalogue.index()?)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    crate::feeds::write_document(&state, document, format, &mut out)?;
+    feeds.write_document(document, format, crate::feeds::Profile::Swedish, &mut out)?;
     out.flush()?;
     Ok(())
 }

@@ -1,11 +1,10 @@
 use super::{CliResult, DEFAULT_ADDR, StoreArgs};
+use crate::http::{AppState, Config, Services};
 use crate::rdf::Limits;
 use crate::store::Catalogue;
-use crate::web::{AppState, Config};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -101,7 +100,7 @@ pub fn run(args: ServeArgs) -> CliResult {
         config.max_body_bytes = args.max_body;
         config.parse_limits = args.limits.limits();
         config.max_concurrent_writes = args.max_concurrent_writes.max(1);
-        config.rate_limit = crate::web::RateLimitConfig {
+        config.rate_limit = crate::http::RateLimitConfig {
             per_minute: args.rate_limit,
             burst: args.rate_limit_burst,
             exempt_loopback: args.rate_limit_exempt_loopback,
@@ -119,19 +118,21 @@ pub fn run(args: ServeArgs) -> CliResult {
             let summary = super::load::load_file(&catalogue, file, &config.base_uri, None, shapes.as_deref())?;
             tracing::info!(file = %file.display(), %summary, "loaded");
         }
-        let accounts = crate::accounts::Accounts::open(&args.store.data).await?;
-        let mut state = AppState::new(catalogue, config);
-        let eu = super::load::eu_mapping()?;
-        let setup = Arc::get_mut(&mut state).expect("state not shared yet");
-        setup.shapes = shapes;
-        setup.eu = Some(Arc::new(eu));
-        setup.accounts = Some(accounts);
-        setup.form = super::load::dataset_form(&args.shapes)?;
-        if !args.no_feed_cache {
-            setup.feed_cache = Some(crate::feeds::cache::FeedCache::open(
+        let feed_cache = match args.no_feed_cache {
+            true => None,
+            false => Some(crate::feeds::cache::FeedCache::open(
                 &args.store.data.join(crate::feeds::cache::CACHE_FILE),
-            )?);
-        }
+            )?),
+        };
+        let services = Services {
+            catalogue,
+            shapes,
+            eu: Some(super::load::eu_mapping()?),
+            accounts: Some(crate::accounts::Accounts::open(&args.store.data).await?),
+            form: super::load::dataset_form(&args.shapes)?,
+            feed_cache,
+        };
+        let state = AppState::new(services, config);
         {
             // The migration of older records comes first: until it is done, records would be
             // served as Oxigraph normalised them. It is a single read once done.
@@ -158,13 +159,13 @@ pub fn run(args: ServeArgs) -> CliResult {
         release_freed_memory();
         tokio::task::spawn_blocking({
             let state = state.clone();
-            move || crate::feeds::warm_cache(&state)
+            move || state.feeds.warm_cache()
         });
         tracing::info!(base = %state.config.base_uri, data = %args.store.data.display(), "katalog started");
         // Tests and scripts read this line to learn the port.
         println!("listening on http://{addr}");
         std::io::stdout().flush()?;
-        crate::web::serve(listener, state, grace).await?;
+        crate::http::serve(listener, state, grace).await?;
         Ok::<_, Box<dyn std::error::Error>>(())
     });
     // Blocking work still running (a long parse, the start-up re-check) is not waited for:

@@ -1,16 +1,17 @@
 //! `/ldes`: katalog's own changes as a Linked Data Event Stream in the LDES DCAT-AP feed
 //! form (https://semiceu.github.io/LDES-DCAT-AP-feeds/): `as:Create`/`as:Update`/`as:Delete`
 //! members ordered by `as:published`, each member's state in the named graph of its event.
-use crate::rdf::{PREFIXES, negotiate, parse_graph};
+use super::{FeedError, Feeds};
+use crate::rdf::{PREFIXES, parse_graph};
 use crate::store::{Activity, Event};
-use crate::web::respond::accept_header;
-use crate::web::{AppError, Conditional, SharedState};
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, Quad, Term};
-use serde::Deserialize;
+
+/// The syntaxes a page is offered in.
+pub const OFFERS: [(&str, RdfFormat); 2] = [
+    ("application/trig", RdfFormat::TriG),
+    ("application/n-quads", RdfFormat::NQuads),
+];
 
 const PAGE_SIZE: usize = 100;
 const LDES: &str = "https://w3id.org/ldes#";
@@ -22,66 +23,29 @@ fn n(ns: &str, local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{ns}{local}"))
 }
 
-#[derive(Deserialize)]
-pub struct LdesParams {
-    page: Option<usize>,
-}
+impl Feeds {
+    /// How many events there are: they are numbered from 0 without gaps.
+    pub fn ldes_event_count(&self) -> Result<u64, FeedError> {
+        Ok(self.catalogue.event_count()?)
+    }
 
-/// Changes as an LDES event stream
-///
-/// Every create, update and delete as `as:Create`/`as:Update`/`as:Delete` members with
-/// `as:published`, each member's state in its named graph, paged as `tree` nodes.
-#[utoipa::path(get, path = "/ldes", tag = "feeds",
-    params(("page" = Option<u32>, Query, description = "Page number, from 1")),
-    responses(
-        (status = 200, description = "One page of the event stream", content(("application/trig"), ("application/n-quads"))),
-        (status = 304, description = "Not modified"),
-        (status = 400, description = "A malformed page number", content_type = "text/plain"),
-        (status = 404, description = "No such page", body = crate::api::ErrorBody),
-        (status = 406, description = "No acceptable syntax", body = crate::api::ErrorBody),
-    ))]
-pub async fn feed(
-    State(state): State<SharedState>,
-    Query(params): Query<LdesParams>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let offers = [
-        ("application/trig", RdfFormat::TriG),
-        ("application/n-quads", RdfFormat::NQuads),
-    ];
-    let format = negotiate(accept_header(&headers), &offers)
-        .ok_or_else(|| AppError::NotAcceptable(vec!["application/trig", "application/n-quads"]))?;
-    let page = params.page.unwrap_or(1).max(1);
-    let run = move || -> Result<Response, AppError> {
-        // Events are numbered from 0 without gaps: page n holds events (n-1)·100 … n·100-1,
-        // read from the change log alone.
-        let count = state.catalogue.event_count()?;
-        let last = count
-            .checked_sub(1)
-            .map(|s| s.to_string())
-            .unwrap_or_default();
-        let validators =
-            Conditional::new(&[&last, format.file_extension(), &page.to_string()], None);
-        if validators.is_fresh(&headers) {
-            return Ok(validators.not_modified());
-        }
+    /// Page `page` (from 1) of the stream of `count` events, written in `format`: page n
+    /// holds events (n-1)·100 … n·100-1, read from the change log alone.
+    pub fn ldes_page(
+        &self,
+        page: usize,
+        count: u64,
+        format: RdfFormat,
+    ) -> Result<Vec<u8>, FeedError> {
         let pages = (count as usize).div_ceil(PAGE_SIZE).max(1);
-        if page > pages {
-            return Err(AppError::NotFound);
+        if page == 0 || page > pages {
+            return Err(FeedError::NoSuchPage);
         }
-        let chunk = state
+        let chunk = self
             .catalogue
             .events_from(((page - 1) * PAGE_SIZE) as u64, PAGE_SIZE)?;
-        let quads = page_quads(&state.config.base_uri, page, pages, &chunk)?;
-        let body = serialize(&quads, format)?;
-        let mut response = ([(header::CONTENT_TYPE, format.media_type())], body).into_response();
-        validators.apply(response.headers_mut());
-        response
-            .headers_mut()
-            .insert(header::VARY, HeaderValue::from_static("Accept"));
-        Ok(response)
-    };
-    tokio::task::spawn_blocking(run).await?
+        serialize(&page_quads(&self.base_uri, page, pages, &chunk)?, format)
+    }
 }
 
 pub fn event_iri(base: &str, seq: u64) -> NamedNode {
@@ -93,7 +57,7 @@ fn page_quads(
     page: usize,
     pages: usize,
     events: &[Event],
-) -> Result<Vec<Quad>, AppError> {
+) -> Result<Vec<Quad>, FeedError> {
     let stream = NamedNode::new_unchecked(format!("{base}ldes#stream"));
     let view = NamedNode::new_unchecked(format!("{base}ldes?page={page}"));
     let g = GraphName::DefaultGraph;
@@ -210,14 +174,15 @@ fn page_quads(
             Term::from(published),
             g.clone(),
         ));
-        let state = parse_graph(event.state.as_bytes(), RdfFormat::NTriples, None)?;
+        let state = parse_graph(event.state.as_bytes(), RdfFormat::NTriples, None)
+            .map_err(|e| FeedError::Corrupt(e.to_string()))?;
         let graph = GraphName::NamedNode(member.clone());
         quads.extend(state.into_iter().map(|t| t.in_graph(graph.clone())));
     }
     Ok(quads)
 }
 
-fn serialize(quads: &[Quad], format: RdfFormat) -> Result<Vec<u8>, AppError> {
+fn serialize(quads: &[Quad], format: RdfFormat) -> Result<Vec<u8>, FeedError> {
     let mut serializer = RdfSerializer::from_format(format);
     if format == RdfFormat::TriG {
         for (prefix, iri) in PREFIXES {
@@ -229,11 +194,7 @@ fn serialize(quads: &[Quad], format: RdfFormat) -> Result<Vec<u8>, AppError> {
     }
     let mut writer = serializer.for_writer(Vec::new());
     for quad in quads {
-        writer
-            .serialize_quad(quad)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        writer.serialize_quad(quad)?;
     }
-    writer
-        .finish()
-        .map_err(|e| AppError::Internal(e.to_string()))
+    Ok(writer.finish()?)
 }

@@ -1,6 +1,7 @@
 //! One catalogue per organisation: every distinct publisher of the records gets its own
 //! `dcat:Catalog` at `/organisations/{key}/catalog`, harvestable at
 //! `/organisations/{key}/datasets/dcat`.
+use super::FeedError;
 use crate::rdf::ns::{dcat, dcterms, rdf};
 use crate::store::{Catalogue, RecordIndex, StoreError};
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
@@ -134,43 +135,32 @@ pub fn org_catalog_description(
     Ok(triples)
 }
 
-/// `GET /organisations/{key}/problems`: the organisation's records that fail the active
-/// shapes, with the reasons: those left out of the feeds, and those that passed before and
-/// are still served until an administrator applies the new verdicts.
-pub async fn problems(
-    axum::extract::State(state): axum::extract::State<crate::web::SharedState>,
-    axum::extract::Path(key): axum::extract::Path<String>,
-) -> Result<axum::Json<serde_json::Value>, crate::web::AppError> {
-    let run = move || -> Result<serde_json::Value, crate::web::AppError> {
-        let index = state.catalogue.index()?;
-        let publisher = publisher_for_key(&index, &key).ok_or(crate::web::AppError::NotFound)?;
-        let theirs = || {
-            index
-                .records
-                .iter()
-                .filter(|r| r.publisher.as_ref() == Some(publisher))
-        };
-        let catalogue = &state.catalogue;
-        let listed = listing(theirs().filter(|r| r.invalid), |i| {
-            catalogue.invalid_report(i)
-        })?;
-        let still_served = listing(theirs().filter(|r| r.still_served), |i| {
-            catalogue.failing_report(i)
-        })?;
-        // Records that are harvested but miss recommended information.
-        let with_warnings = listing(theirs().filter(|r| !r.invalid), |i| catalogue.warnings(i))?;
-        Ok(serde_json::json!({
-            "publisher": publisher.as_str(),
-            "leftOutOfFeeds": listed,
-            "failsActiveShapesStillServed": still_served,
-            "warnings": with_warnings,
-        }))
+/// The organisation's records that fail the active shapes, with the reasons: those left out
+/// of the feeds, and those that passed before and are still served until an administrator
+/// applies the new verdicts; and those that pass with warnings.
+pub fn problems(catalogue: &Catalogue, key: &str) -> Result<serde_json::Value, FeedError> {
+    let index = catalogue.index()?;
+    let publisher = publisher_for_key(&index, key).ok_or(FeedError::NoSuchOrganisation)?;
+    let theirs = || {
+        index
+            .records
+            .iter()
+            .filter(|r| r.publisher.as_ref() == Some(publisher))
     };
-    Ok(axum::Json(
-        tokio::task::spawn_blocking(run)
-            .await
-            .map_err(|e| crate::web::AppError::Internal(e.to_string()))??,
-    ))
+    let listed = listing(theirs().filter(|r| r.invalid), |i| {
+        catalogue.invalid_report(i)
+    })?;
+    let still_served = listing(theirs().filter(|r| r.still_served), |i| {
+        catalogue.failing_report(i)
+    })?;
+    // Records that are harvested but miss recommended information.
+    let with_warnings = listing(theirs().filter(|r| !r.invalid), |i| catalogue.warnings(i))?;
+    Ok(serde_json::json!({
+        "publisher": publisher.as_str(),
+        "leftOutOfFeeds": listed,
+        "failsActiveShapesStillServed": still_served,
+        "warnings": with_warnings,
+    }))
 }
 
 /// `{"record", "report"}` for each record that has a report.

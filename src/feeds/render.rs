@@ -6,10 +6,9 @@
 //! kept in the [feed cache](super::cache) and reused until the record changes. Decoding a
 //! record's terms from the store costs far more than writing them out, and from one nightly
 //! harvest to the next few records change.
-use super::full::{Document, Profile};
+use super::{Document, FeedError, Feeds, Profile};
 use crate::rdf::{GraphFormat, PREFIXES, sort_triples};
 use crate::store::RecordInfo;
-use crate::web::AppState;
 use oxigraph::io::RdfSerializer;
 use oxigraph::model::{NamedOrBlankNode, Triple};
 use std::io::{self, Write};
@@ -20,15 +19,39 @@ const RENDERING_VERSION: u32 = 1;
 /// Records looked up in the cache at once (one read transaction, one write of misses).
 const BATCH: usize = 512;
 
-/// Writes a document in a profile: header first, then each record's triples.
-pub fn write_document_in(
-    state: &AppState,
+impl Feeds {
+    /// Writes a document in a syntax and profile: header first, then each record's
+    /// triples. The EU profile needs the EU mapping.
+    pub fn write_document(
+        &self,
+        document: Document,
+        format: GraphFormat,
+        profile: Profile,
+        writer: &mut impl Write,
+    ) -> Result<(), FeedError> {
+        if profile == Profile::European && self.eu.is_none() {
+            return Err(FeedError::NoEuMapping);
+        }
+        Ok(write(self, document, format, profile, writer)?)
+    }
+
+    /// The variants the server makes, for pruning the cache of all others.
+    pub(super) fn current_variants(&self) -> Vec<String> {
+        [GraphFormat::RdfXml, GraphFormat::NTriples]
+            .into_iter()
+            .flat_map(|f| [Profile::Swedish, Profile::European].map(|p| variant(self, f, p)))
+            .collect()
+    }
+}
+
+fn write(
+    feeds: &Feeds,
     mut document: Document,
     format: GraphFormat,
     profile: Profile,
     writer: &mut impl Write,
 ) -> io::Result<()> {
-    let mut header = in_profile(state, profile, std::mem::take(&mut document.header));
+    let mut header = in_profile(feeds, profile, std::mem::take(&mut document.header));
     sort_triples(&mut header);
     header.dedup();
     let serializer = serializer(format);
@@ -40,11 +63,11 @@ pub fn write_document_in(
             out.finish()?;
             held.finish(framing.closing)?;
             let renderer = Renderer {
-                state,
+                feeds,
                 profile,
                 serializer,
                 framing: &framing,
-                variant: variant(state, format, profile),
+                variant: variant(feeds, format, profile),
             };
             renderer.write_members(&document, writer)?;
             writer.write_all(framing.closing)
@@ -53,7 +76,7 @@ pub fn write_document_in(
             let mut out = serializer.for_writer(writer);
             write_header(&document, &header, |t| out.serialize_triple(t))?;
             for member in document.members() {
-                for t in &record_triples(state, profile, member)? {
+                for t in &record_triples(feeds, profile, member)? {
                     out.serialize_triple(t)?;
                 }
             }
@@ -100,17 +123,13 @@ fn write_header(
 
 /// A member record's triples, in the profile. Stored order (the store's graph index:
 /// grouped by subject, fixed for unchanged data) is already byte-stable.
-fn record_triples(
-    state: &AppState,
-    profile: Profile,
-    member: &RecordInfo,
-) -> io::Result<Vec<Triple>> {
-    let triples = state
+fn record_triples(feeds: &Feeds, profile: Profile, member: &RecordInfo) -> io::Result<Vec<Triple>> {
+    let triples = feeds
         .catalogue
         .record(member.iri.as_ref())
         .map_err(io::Error::other)?
         .unwrap_or_default();
-    let mut triples = in_profile(state, profile, triples);
+    let mut triples = in_profile(feeds, profile, triples);
     if profile == Profile::European {
         sort_triples(&mut triples);
         triples.dedup();
@@ -118,8 +137,8 @@ fn record_triples(
     Ok(triples)
 }
 
-pub(super) fn in_profile(state: &AppState, profile: Profile, triples: Vec<Triple>) -> Vec<Triple> {
-    match (profile, &state.eu) {
+fn in_profile(feeds: &Feeds, profile: Profile, triples: Vec<Triple>) -> Vec<Triple> {
+    match (profile, &feeds.eu) {
         (Profile::European, Some(mapping)) => super::eu::to_dcat_ap(&triples, mapping),
         _ => triples,
     }
@@ -167,24 +186,16 @@ fn unexpected(what: &str) -> io::Error {
 }
 
 /// Which renderings a cached fragment belongs to.
-fn variant(state: &AppState, format: GraphFormat, profile: Profile) -> String {
-    let profile = match (profile, &state.eu) {
+fn variant(feeds: &Feeds, format: GraphFormat, profile: Profile) -> String {
+    let profile = match (profile, &feeds.eu) {
         (Profile::European, Some(mapping)) => format!("eu-{}", mapping.digest),
         _ => "se".to_owned(),
     };
     format!("v{RENDERING_VERSION}/{}/{profile}", format.extension())
 }
 
-/// The variants the server makes, for pruning the cache of all others.
-pub fn current_variants(state: &AppState) -> Vec<String> {
-    [GraphFormat::RdfXml, GraphFormat::NTriples]
-        .into_iter()
-        .flat_map(|f| [Profile::Swedish, Profile::European].map(|p| variant(state, f, p)))
-        .collect()
-}
-
 struct Renderer<'a> {
-    state: &'a AppState,
+    feeds: &'a Feeds,
     profile: Profile,
     serializer: RdfSerializer,
     framing: &'a Framing,
@@ -210,7 +221,7 @@ impl Renderer<'_> {
             }
             self.keep(&rendered);
         }
-        if let Some(cache) = &self.state.feed_cache
+        if let Some(cache) = &self.feeds.cache
             && let Err(e) = cache.sync()
         {
             tracing::warn!(error = %e, "syncing the feed cache failed");
@@ -220,7 +231,7 @@ impl Renderer<'_> {
 
     fn render(&self, member: &RecordInfo) -> io::Result<Vec<u8>> {
         let mut out = self.serializer.clone().for_writer(Vec::new());
-        for t in &record_triples(self.state, self.profile, member)? {
+        for t in &record_triples(self.feeds, self.profile, member)? {
             out.serialize_triple(t)?;
         }
         self.framing.body(out.finish()?)
@@ -234,8 +245,8 @@ impl Renderer<'_> {
             .map(|(m, s)| (m.iri.as_str(), s.as_str()))
             .collect();
         let found = self
-            .state
-            .feed_cache
+            .feeds
+            .cache
             .as_ref()
             .map(|c| c.get(&self.variant, &wanted));
         match found {
@@ -249,7 +260,7 @@ impl Renderer<'_> {
     }
 
     fn keep(&self, rendered: &[(String, String, Vec<u8>)]) {
-        if let Some(cache) = &self.state.feed_cache
+        if let Some(cache) = &self.feeds.cache
             && let Err(e) = cache.put(&self.variant, rendered)
         {
             tracing::warn!(error = %e, "writing the feed cache failed");

@@ -1571,7 +1571,7 @@ mod tests {
         let mut env = minijinja::Environment::new();
         env.add_template(
             "dataset_form_fields.html",
-            include_str!("../web/templates/dataset_form_fields.html"),
+            include_str!("../http/pages/templates/dataset_form_fields.html"),
         )
         .unwrap();
         let mut values = filled();

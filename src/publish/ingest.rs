@@ -324,9 +324,9 @@ impl Precondition {
             (Self::None, _) => true,
             (Self::IfNoneMatchAny, current) => current.is_none(),
             (Self::IfMatch(_), None) => false,
-            (Self::IfMatch(tags), Some(triples)) => {
+            (Self::IfMatch(tags), Some(mut triples)) => {
                 tags.iter().any(|t| t == "*")
-                    || crate::web::record_etags(&triples)
+                    || crate::rdf::record_tags(&mut triples)
                         .iter()
                         .any(|etag| tags.contains(etag))
             }

@@ -66,6 +66,31 @@ pub fn isomorphic<'a, 'b>(
     sophia_isomorphism::isomorphic_graphs(&to_sophia(a), &to_sophia(b)).unwrap_or(false)
 }
 
+/// A strong entity tag (quoted, as HTTP writes it) over the inputs that decide a
+/// representation's bytes.
+pub fn entity_tag(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    format!("\"{}\"", hex::encode(&hasher.finalize()[..12]))
+}
+
+/// Every entity tag a record's current state is served with (one per syntax, and HTML):
+/// what a client may send back in `If-Match`. Sorts `triples` as they are served.
+pub fn record_tags(triples: &mut [Triple]) -> Vec<String> {
+    super::sort_triples(triples);
+    let hash = canonical_hash(triples.iter());
+    super::GraphFormat::ALL
+        .iter()
+        .map(|f| f.extension())
+        .chain(["html"])
+        .map(|ext| entity_tag(&[&hash, ext]))
+        .collect()
+}
+
 /// SHA-256 of the RDFC-1.0 canonical form: equal for isomorphic graphs.
 pub fn canonical_hash<'a>(triples: impl IntoIterator<Item = &'a Triple> + Clone) -> String {
     use sha2::{Digest, Sha256};

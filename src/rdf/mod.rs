@@ -8,7 +8,7 @@ pub mod ns;
 mod parse;
 mod write;
 
-pub use compare::{canonical_hash, isomorphic, to_sophia};
+pub use compare::{canonical_hash, entity_tag, isomorphic, record_tags, to_sophia};
 pub use format::{
     GraphFormat, INPUT_MEDIA_TYPES, input_format_for_media_type, input_format_for_path,
 };

@@ -1,11 +1,5 @@
 //! The SPARQL 1.1 Service Description, answered at `/sparql` when no query is given.
-use crate::rdf::negotiate;
 use crate::rdf::ns::rdf;
-use crate::web::respond::{accept_header, choose_format};
-use crate::web::{AppError, AppState, rdf_response};
-use axum::http::HeaderMap;
-use axum::response::IntoResponse;
-use axum::response::Response;
 use oxigraph::model::{BlankNode, NamedNode, Triple};
 
 const SD: &str = "http://www.w3.org/ns/sparql-service-description#";
@@ -15,16 +9,9 @@ fn sd(term: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{SD}{term}"))
 }
 
-pub fn describe(state: &AppState, headers: &HeaderMap) -> Result<Response, AppError> {
-    // Browsers get the query page; clients get the description.
-    let accept = accept_header(headers);
-    if accept.is_some()
-        && negotiate(accept, &[("text/turtle", false), ("text/html", true)]) == Some(true)
-    {
-        return Ok(crate::web::pages::sparql_page()?.into_response());
-    }
-    let format = choose_format(headers, None)?;
-    let service = NamedNode::new_unchecked(format!("{}sparql", state.config.base_uri));
+/// The description of the endpoint at `{base_uri}sparql`.
+pub fn service_description(base_uri: &str) -> Vec<Triple> {
+    let service = NamedNode::new_unchecked(format!("{base_uri}sparql"));
     let dataset = BlankNode::default();
     let default_graph = BlankNode::default();
     let mut triples = vec![
@@ -57,5 +44,5 @@ pub fn describe(state: &AppState, headers: &HeaderMap) -> Result<Response, AppEr
             NamedNode::new_unchecked(format!("{FORMATS}{f}")),
         ));
     }
-    rdf_response(&triples, format, None)
+    triples
 }

@@ -1,7 +1,16 @@
 //! Reading a SPARQL Protocol request: query text, protocol dataset and wanted format.
-use crate::web::AppError;
-use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, header};
+
+/// A request that is not a query this endpoint answers.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("{0}")]
+    Malformed(String),
+    /// An update, or update parameters: the endpoint is read-only.
+    #[error("this SPARQL endpoint is read-only: publish through the publishing API instead")]
+    ReadOnly,
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+}
 
 /// `default-graph-uri` and `named-graph-uri` parameters; when any is given they replace
 /// the query's own FROM and FROM NAMED.
@@ -20,32 +29,33 @@ pub struct ProtocolRequest {
 }
 
 impl ProtocolRequest {
+    /// The request from its query string and, for a POST, its body and `Content-Type`.
     pub fn parse(
-        method: &Method,
         query_string: Option<&str>,
-        headers: &HeaderMap,
-        body: &Bytes,
-    ) -> Result<Self, AppError> {
+        post: Option<(Option<&str>, &[u8])>,
+    ) -> Result<Self, ProtocolError> {
         let mut request = Self::default();
         let url_params = pairs(query_string.unwrap_or("").as_bytes());
         request.read(&url_params)?;
-        if *method == Method::POST {
-            request.read_body(headers, body)?;
+        if let Some((content_type, body)) = post {
+            request.read_body(content_type, body)?;
         }
         Ok(request)
     }
 
-    fn read(&mut self, params: &[(String, String)]) -> Result<(), AppError> {
+    fn read(&mut self, params: &[(String, String)]) -> Result<(), ProtocolError> {
         for (name, value) in params {
             match name.as_str() {
                 "query" => {
                     if self.query.is_some() {
-                        return Err(AppError::BadRequest("more than one query was given".into()));
+                        return Err(ProtocolError::Malformed(
+                            "more than one query was given".into(),
+                        ));
                     }
                     self.query = Some(value.clone());
                 }
                 "update" | "using-graph-uri" | "using-named-graph-uri" => {
-                    return Err(read_only());
+                    return Err(ProtocolError::ReadOnly);
                 }
                 "default-graph-uri" => self.dataset.default_graphs.push(value.clone()),
                 "named-graph-uri" => self.dataset.named_graphs.push(value.clone()),
@@ -56,14 +66,11 @@ impl ProtocolRequest {
         Ok(())
     }
 
-    fn read_body(&mut self, headers: &HeaderMap, body: &Bytes) -> Result<(), AppError> {
-        let raw_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
+    fn read_body(&mut self, raw_type: Option<&str>, body: &[u8]) -> Result<(), ProtocolError> {
         if let Some(charset) = raw_type.and_then(charset_of)
             && !charset.eq_ignore_ascii_case("utf-8")
         {
-            return Err(AppError::UnsupportedMediaType(format!(
+            return Err(ProtocolError::UnsupportedMediaType(format!(
                 "charset {charset}: SPARQL requests must be UTF-8"
             )));
         }
@@ -76,7 +83,7 @@ impl ProtocolRequest {
         });
         let text = || {
             std::str::from_utf8(body)
-                .map_err(|_| AppError::BadRequest("the request body is not UTF-8".into()))
+                .map_err(|_| ProtocolError::Malformed("the request body is not UTF-8".into()))
         };
         match content_type.as_deref() {
             Some("application/x-www-form-urlencoded") => {
@@ -85,26 +92,20 @@ impl ProtocolRequest {
             }
             Some("application/sparql-query") => {
                 if self.query.is_some() {
-                    return Err(AppError::BadRequest("more than one query was given".into()));
+                    return Err(ProtocolError::Malformed("more than one query was given".into()));
                 }
                 self.query = Some(text()?.to_owned());
                 Ok(())
             }
-            Some("application/sparql-update") => Err(read_only()),
-            Some(other) => Err(AppError::UnsupportedMediaType(format!(
+            Some("application/sparql-update") => Err(ProtocolError::ReadOnly),
+            Some(other) => Err(ProtocolError::UnsupportedMediaType(format!(
                 "{other}: send application/sparql-query or application/x-www-form-urlencoded"
             ))),
-            None => Err(AppError::UnsupportedMediaType(
+            None => Err(ProtocolError::UnsupportedMediaType(
                 "no Content-Type: send application/sparql-query or application/x-www-form-urlencoded".into(),
             )),
         }
     }
-}
-
-fn read_only() -> AppError {
-    AppError::Forbidden(
-        "this SPARQL endpoint is read-only: publish through the publishing API instead".into(),
-    )
 }
 
 fn charset_of(content_type: &str) -> Option<&str> {

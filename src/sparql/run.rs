@@ -1,8 +1,6 @@
 //! Running one query under katalog's limits and producing the whole response body.
 use super::protocol::ProtocolDataset;
 use crate::rdf::{GraphFormat, negotiate, serialize_graph};
-use crate::web::{AppError, SharedState};
-use axum::http::{HeaderMap, header};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Triple};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
@@ -20,15 +18,32 @@ pub enum QueryError {
     Timeout(Duration),
     #[error("too many queries are running; try again in a few seconds")]
     Busy,
+    /// A `format` parameter that names no result format.
+    #[error("unknown result format {0:?}")]
+    UnknownFormat(String),
+    /// None of the result formats for this query form is acceptable.
+    #[error("none of the available media types is acceptable")]
+    NotAcceptable(Vec<&'static str>),
 }
 
-impl From<QueryError> for AppError {
-    fn from(e: QueryError) -> Self {
-        match e {
-            QueryError::Syntax(_) | QueryError::Evaluation(_) => {
-                AppError::BadRequest(e.to_string())
-            }
-            QueryError::Timeout(_) | QueryError::Busy => AppError::Unavailable(e.to_string()),
+/// Bounds on every query: its running time, the rows of its answer, and how many run at
+/// once (with how long one waits for a free slot).
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub timeout: Duration,
+    pub max_rows: usize,
+    pub max_concurrent: usize,
+    /// How long a query waits for a free slot before 503.
+    pub queue_wait: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            max_rows: 10_000,
+            max_concurrent: 4,
+            queue_wait: Duration::from_secs(2),
         }
     }
 }
@@ -76,10 +91,9 @@ fn results_content_type(format: QueryResultsFormat) -> &'static str {
 /// The output syntax: a `format` parameter wins over `Accept`.
 fn choose_output(
     query: &spargebra::Query,
-    headers: &HeaderMap,
+    accept: Option<&str>,
     format: Option<&str>,
-) -> Result<Output, AppError> {
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+) -> Result<Output, QueryError> {
     let is_graph = matches!(
         query,
         spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. }
@@ -92,8 +106,7 @@ fn choose_output(
                 .or_else(|| QueryResultsFormat::from_media_type(name))
                 .map(Output::Results)
         };
-        return by_name
-            .ok_or_else(|| AppError::BadRequest(format!("unknown result format {name:?}")));
+        return by_name.ok_or_else(|| QueryError::UnknownFormat(name.to_owned()));
     }
     let chosen = if is_graph {
         negotiate(accept, GRAPH_OFFERS).map(Output::Graph)
@@ -106,57 +119,51 @@ fn choose_output(
         } else {
             SOLUTION_OFFERS.iter().map(|(m, _)| *m).collect()
         };
-        AppError::NotAcceptable(offers)
+        QueryError::NotAcceptable(offers)
     })
 }
 
-pub async fn run(
-    state: &SharedState,
+/// A parsed query with the syntax its answer will be written in.
+pub struct Prepared {
+    query: spargebra::Query,
+    output: Output,
+}
+
+/// Parses a query (relative IRIs resolve against the endpoint, `{base}sparql`) and chooses
+/// the answer's syntax from a `format` parameter or the `Accept` header.
+pub fn prepare(
+    base_uri: &str,
     query_text: &str,
-    dataset: &ProtocolDataset,
-    headers: &HeaderMap,
+    accept: Option<&str>,
     format: Option<&str>,
-) -> Result<QueryOutput, AppError> {
-    // Relative IRIs in a query resolve against the endpoint's own URL.
+) -> Result<Prepared, QueryError> {
     let query = SparqlParser::new()
-        .with_base_iri(format!("{}sparql", state.config.base_uri))
+        .with_base_iri(format!("{base_uri}sparql"))
         .map_err(|e| QueryError::Syntax(e.to_string()))?
         .parse_query(query_text)
         .map_err(|e| QueryError::Syntax(e.to_string()))?;
-    let output = choose_output(&query, headers, format)?;
-    let limits = state.config.sparql.clone();
-    let permit = tokio::time::timeout(
-        limits.queue_wait,
-        state.sparql_slots.clone().acquire_owned(),
+    let output = choose_output(&query, accept, format)?;
+    Ok(Prepared { query, output })
+}
+
+/// Evaluates a prepared query over the public dataset (the union of the record graphs, or
+/// the protocol's dataset), writing at most `max_rows` rows; stops when `token` is
+/// cancelled.
+pub fn run(
+    store: &Store,
+    prepared: Prepared,
+    dataset: &ProtocolDataset,
+    max_rows: usize,
+    token: CancellationToken,
+) -> Result<QueryOutput, QueryError> {
+    evaluate(
+        store,
+        prepared.query,
+        dataset,
+        prepared.output,
+        max_rows,
+        token,
     )
-    .await
-    .map_err(|_| QueryError::Busy)?
-    .map_err(|_| QueryError::Busy)?;
-    let token = CancellationToken::new();
-    let task = {
-        let state = state.clone();
-        let token = token.clone();
-        let dataset = dataset.clone();
-        tokio::task::spawn_blocking(move || {
-            // The permit lives as long as the evaluation, even one already timed out.
-            let _permit = permit;
-            evaluate(
-                state.catalogue.oxigraph(),
-                query,
-                &dataset,
-                output,
-                limits.max_rows,
-                token,
-            )
-        })
-    };
-    match tokio::time::timeout(limits.timeout, task).await {
-        Ok(joined) => Ok(joined??),
-        Err(_) => {
-            token.cancel();
-            Err(QueryError::Timeout(limits.timeout).into())
-        }
-    }
 }
 
 fn evaluate(

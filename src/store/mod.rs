@@ -47,6 +47,17 @@ pub enum Change {
     Unchanged,
 }
 
+impl Change {
+    /// `created`, `updated` or `unchanged`, as a write's summary names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Unchanged => "unchanged",
+        }
+    }
+}
+
 /// The ledger's file in the data directory.
 pub const LEDGER_FILE: &str = "ledger.redb";
 

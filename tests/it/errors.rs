@@ -225,3 +225,77 @@ fn each_post_route_takes_its_own_kind_of_record() {
     assert!(whole.status().is_success(), "{}", whole.text().unwrap());
     assert_eq!(count_datasets(&server), 1);
 }
+
+/// Every operation of the OpenAPI description is served, and answers as described: with a
+/// status the description names for it (or one of the request guards'); the reads, with
+/// records in the store, answer 2xx. The router and the description come from one list of
+/// routes, so a route missing from either shows here as a 404 or 405 it does not document.
+#[test]
+fn every_described_operation_is_served_as_described() {
+    let (server, _dir) = common::with_generated(3, &[]);
+    let api: serde_json::Value = server
+        .get("/api/openapi.json")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let void = server
+        .get("/.well-known/void")
+        .header("accept", "application/n-triples")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let key = regex::Regex::new(r"organisations/([^/]+)/datasets/dcat")
+        .unwrap()
+        .captures(&void)
+        .expect("an organisation in the VoID description")[1]
+        .to_owned();
+    let paths = api["paths"].as_object().unwrap();
+    assert!(paths.len() >= 15, "{:?}", paths.keys());
+    for (template, item) in paths {
+        let path = template.replace("{id}", "d0").replace("{key}", &key);
+        for (method, operation) in item.as_object().unwrap() {
+            let documented: Vec<u16> = operation["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|s| s.parse().unwrap())
+                .collect();
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let status = server
+                .client_request(method.clone(), &path)
+                .send()
+                .unwrap()
+                .status()
+                .as_u16();
+            assert!(
+                documented.contains(&status),
+                "{method} {path}: {status} is not among the described {documented:?}"
+            );
+            if method == reqwest::Method::GET && !path.starts_with("/dataservices/") {
+                assert!(status < 300, "{method} {path}: {status}");
+            }
+        }
+    }
+}
+
+#[test]
+fn rejected_parameters_and_methods_are_json_problems() {
+    let dir = common::temp_store();
+    let server = Server::start_in(dir.path(), &[]);
+    for (method, path, status) in [
+        (reqwest::Method::GET, "/ldes?page=first", 400),
+        (reqwest::Method::GET, "/catalog?pageSize=0", 400),
+        (reqwest::Method::POST, "/catalog", 405),
+        (reqwest::Method::PATCH, "/datasets/d0", 405),
+    ] {
+        let response = server.client_request(method.clone(), path).send().unwrap();
+        assert_eq!(response.status(), status, "{method} {path}");
+        let body: serde_json::Value = response
+            .json()
+            .unwrap_or_else(|e| panic!("{method} {path}: not JSON: {e}"));
+        assert_eq!(body["status"], status, "{method} {path}: {body}");
+        assert!(body["error"].as_str().is_some(), "{method} {path}: {body}");
+    }
+}

@@ -7,6 +7,7 @@ mod feeds;
 mod fuzz;
 mod harvest;
 mod hostile;
+mod layering;
 mod linked_data;
 mod load;
 mod lossless;

@@ -1,7 +1,7 @@
 //! Site administration over HTTP: a backup while the server runs (`katalog backup --server`).
-use super::{AppError, SharedState};
 use crate::backup::BackupError;
-use crate::publish::Caller;
+use crate::http::extract::Caller;
+use crate::http::{AppError, SharedState};
 use axum::Json;
 use axum::extract::State;
 
@@ -23,9 +23,9 @@ pub struct BackupRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "`{\"directory\": \"…\"}`: the backup is complete"),
-        (status = 400, description = "Not JSON, a name that is not a plain directory name, or a backup of that name exists", body = crate::api::ErrorBody),
-        (status = 401, description = "No token", body = crate::api::ErrorBody),
-        (status = 403, description = "Not the site administrator", body = crate::api::ErrorBody),
+        (status = 400, description = "Not JSON, a name that is not a plain directory name, or a backup of that name exists", body = crate::http::openapi::ErrorBody),
+        (status = 401, description = "No token", body = crate::http::openapi::ErrorBody),
+        (status = 403, description = "Not the site administrator", body = crate::http::openapi::ErrorBody),
     )
 )]
 pub async fn backup(
@@ -52,7 +52,7 @@ pub async fn backup(
     crate::backup::backup(
         &state.catalogue,
         state.accounts.as_ref(),
-        state.feed_cache.as_ref(),
+        state.feeds.cache.as_deref(),
         &dir,
     )
     .await

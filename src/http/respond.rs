@@ -4,7 +4,6 @@ use crate::rdf::{GraphFormat, negotiate, serialize_graph};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use oxigraph::model::Triple;
-use sha2::{Digest, Sha256};
 use std::time::SystemTime;
 use time::OffsetDateTime;
 
@@ -53,13 +52,8 @@ pub struct Conditional {
 impl Conditional {
     /// A strong ETag over the inputs that determine the representation's bytes.
     pub fn new(parts: &[&str], last_modified: Option<OffsetDateTime>) -> Self {
-        let mut hasher = Sha256::new();
-        for part in parts {
-            hasher.update(part.as_bytes());
-            hasher.update([0]);
-        }
         Self {
-            etag: format!("\"{}\"", hex::encode(&hasher.finalize()[..12])),
+            etag: crate::rdf::entity_tag(parts),
             last_modified,
         }
     }

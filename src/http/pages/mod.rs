@@ -1,14 +1,29 @@
-//! Server-rendered HTML pages (minijinja templates embedded in the binary).
+//! Server-rendered HTML pages (minijinja templates embedded in the binary): the home page,
+//! record pages, the SPARQL page, the API documentation, and the publisher's pages.
+pub mod admin;
+mod api_docs;
+pub mod assets;
+pub mod publisher;
+
 use super::{AppError, AppState, SharedState};
 use crate::rdf::PREFIXES;
 use crate::rdf::ns::{dcterms, foaf, rdf};
+use axum::Router;
 use axum::extract::State;
 use axum::response::Html;
+use axum::routing::get;
 use minijinja::{Environment, context};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
+
+/// Every page route outside the home page: the publisher's pages and the API documentation.
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/api/docs", get(api_docs::docs))
+        .merge(publisher::routes())
+}
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();

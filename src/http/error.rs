@@ -1,10 +1,21 @@
-//! Every error a request can meet, and the one place where it becomes an HTTP response.
+//! Every error a request can meet, and the one place where it becomes an HTTP response:
+//! each domain error maps to a status here, and every answer but a Turtle report has the
+//! JSON body the OpenAPI description names ([`ErrorBody`]).
+use super::openapi::ErrorBody;
+use crate::feeds::FeedError;
 use crate::publish::PublishError;
 use crate::rdf::{INPUT_MEDIA_TYPES, ParseError};
+use crate::sparql::{ProtocolError, QueryError};
 use crate::store::StoreError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+
+/// The syntax a SHACL report is answered in, as the client's `Accept` asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportSyntax {
+    Turtle,
+    Json,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -38,7 +49,7 @@ pub enum AppError {
     #[error(transparent)]
     Accounts(#[from] crate::accounts::AccountsError),
     #[error("the metadata does not conform to the shapes")]
-    Invalid(Box<crate::shacl::ValidationReport>, bool),
+    Invalid(Box<crate::shacl::ValidationReport>, ReportSyntax),
     #[error("{0}")]
     Unavailable(String),
     /// Well-formed, but not what this resource takes (422).
@@ -51,9 +62,8 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// A publishing failure as HTTP; a validation report in JSON when `json` (the client's
-    /// `Accept` asked for it), else in Turtle.
-    pub fn from_publish(error: PublishError, json: bool) -> Self {
+    /// A publishing failure as HTTP, a validation report in the syntax given.
+    pub fn from_publish(error: PublishError, report: ReportSyntax) -> Self {
         match error {
             PublishError::Syntax(e) => Self::Syntax(e),
             PublishError::NoRecords => Self::Syntax(ParseError::without_position(
@@ -62,7 +72,7 @@ impl AppError {
             PublishError::UnsupportedFormat(f) => Self::UnsupportedMediaType(f),
             e @ PublishError::WrongRecord { .. } => Self::BadRequest(e.to_string()),
             PublishError::WrongKind(message) => Self::Unprocessable(message),
-            PublishError::Invalid(report) => Self::Invalid(report, json),
+            PublishError::Invalid(found) => Self::Invalid(found, report),
             PublishError::PreconditionFailed => Self::PreconditionFailed,
             PublishError::NotYours(message) => Self::Forbidden(message),
             PublishError::NoSuchRecord => Self::NotFound,
@@ -93,17 +103,22 @@ impl AppError {
         }
     }
 
-    fn body(&self) -> serde_json::Value {
-        let mut body = json!({ "status": self.status().as_u16(), "error": self.to_string() });
+    fn body(&self) -> ErrorBody {
+        let mut body = ErrorBody {
+            status: self.status().as_u16(),
+            error: self.to_string(),
+            ..Default::default()
+        };
+        let names = |types: &[&str]| Some(types.iter().map(|t| (*t).to_owned()).collect());
         match self {
             Self::Syntax(e) => {
-                body["message"] = json!(e.message);
-                body["line"] = json!(e.line);
-                body["column"] = json!(e.column);
+                body.message = Some(e.message.clone());
+                body.line = e.line;
+                body.column = e.column;
             }
-            Self::UnsupportedMediaType(_) => body["accepted"] = json!(INPUT_MEDIA_TYPES),
-            Self::NotAcceptable(offers) => body["available"] = json!(offers),
-            Self::Invalid(report, _) => body["report"] = report.to_json(),
+            Self::UnsupportedMediaType(_) => body.accepted = names(INPUT_MEDIA_TYPES),
+            Self::NotAcceptable(offers) => body.available = names(offers),
+            Self::Invalid(report, _) => body.report = Some(report.to_json()),
             _ => {}
         }
         body
@@ -135,7 +150,7 @@ impl IntoResponse for AppError {
             return axum::response::Redirect::to(&format!("/login?next={next}")).into_response();
         }
         // A validation report is RDF: Turtle unless the client asked for JSON.
-        if let Self::Invalid(report, false) = &self {
+        if let Self::Invalid(report, ReportSyntax::Turtle) = &self {
             return super::respond::report_turtle(status, report);
         }
         let mut response = (status, axum::Json(self.body())).into_response();
@@ -161,7 +176,41 @@ impl IntoResponse for AppError {
 
 impl From<PublishError> for AppError {
     fn from(error: PublishError) -> Self {
-        Self::from_publish(error, false)
+        Self::from_publish(error, ReportSyntax::Turtle)
+    }
+}
+
+impl From<FeedError> for AppError {
+    fn from(error: FeedError) -> Self {
+        match error {
+            FeedError::Store(e) => Self::Store(e),
+            FeedError::BadParameter(message) => Self::BadRequest(message),
+            FeedError::NoSuchPage | FeedError::NoSuchOrganisation => Self::NotFound,
+            e @ FeedError::NoEuMapping => Self::Unavailable(e.to_string()),
+            e @ (FeedError::Write(_) | FeedError::Corrupt(_)) => Self::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<QueryError> for AppError {
+    fn from(error: QueryError) -> Self {
+        match error {
+            QueryError::NotAcceptable(offers) => Self::NotAcceptable(offers),
+            e @ (QueryError::Syntax(_)
+            | QueryError::Evaluation(_)
+            | QueryError::UnknownFormat(_)) => Self::BadRequest(e.to_string()),
+            e @ (QueryError::Timeout(_) | QueryError::Busy) => Self::Unavailable(e.to_string()),
+        }
+    }
+}
+
+impl From<ProtocolError> for AppError {
+    fn from(error: ProtocolError) -> Self {
+        match error {
+            ProtocolError::Malformed(message) => Self::BadRequest(message),
+            e @ ProtocolError::ReadOnly => Self::Forbidden(e.to_string()),
+            ProtocolError::UnsupportedMediaType(message) => Self::UnsupportedMediaType(message),
+        }
     }
 }
 

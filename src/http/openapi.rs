@@ -1,22 +1,22 @@
-//! The OpenAPI 3.1 description of the HTTP API, generated from the handlers' annotations
-//! (`utoipa`), served at `/api/openapi.json`, and rendered without any outside script or CDN
-//! at `/api/docs`.
-use crate::web::pages::render;
-use crate::web::{AppError, SharedState};
-use axum::Router;
-use axum::extract::Query;
+//! The OpenAPI 3.1 description of the HTTP API: the operations from the handlers'
+//! annotations (`utoipa`), collected by the router's one list of routes
+//! ([`super::router::api`]), the answer bodies, the security schemes and the answers of the
+//! request guards. Served at `/api/openapi.json`; `/api/docs` renders it as a page.
+use axum::Json;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use minijinja::context;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::sync::LazyLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-pub fn routes() -> Router<SharedState> {
-    Router::new()
-        .route("/api/openapi.json", get(openapi_json))
-        .route("/api/docs", get(docs))
+/// The description of every route of [`super::router::api`], as served.
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    static DESCRIPTION: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| {
+        let (_, mut description) = super::router::api().split_for_parts();
+        Guards.modify(&mut description);
+        description
+    });
+    &DESCRIPTION
 }
 
 #[derive(OpenApi)]
@@ -28,29 +28,8 @@ pub fn routes() -> Router<SharedState> {
             `X-CSRF-Token` header; everything else is public and read-only.",
         license(name = "EUPL-1.2")
     ),
-    paths(
-        crate::publish::create_datasets,
-        crate::publish::replace_dataset,
-        crate::publish::delete_dataset,
-        crate::publish::create_dataservices,
-        crate::publish::replace_dataservice,
-        crate::publish::delete_dataservice,
-        crate::publish::replace_catalog,
-        crate::publish::replace_organisation_catalog,
-        crate::publish::check::validate_handler,
-        crate::feeds::catalog,
-        crate::feeds::full::site,
-        crate::feeds::full::organisation,
-        crate::feeds::ldes::feed,
-        crate::feeds::void::void_handler,
-        crate::sparql::query_get,
-        crate::sparql::query_post,
-        crate::web::health,
-        crate::web::admin::backup,
-        openapi_json,
-    ),
-    components(schemas(crate::web::admin::BackupRequest, SparqlForm, WriteSummary, WrittenRecord, ErrorBody, ReportBody, ReportResult)),
-    modifiers(&Security, &Guards),
+    components(schemas(super::handlers::admin::BackupRequest, SparqlForm, WriteSummary, WrittenRecord, ErrorBody, ReportBody, ReportResult)),
+    modifiers(&Security),
     tags(
         (name = "publishing", description = "Writing records (token or session)"),
         (name = "feeds", description = "Harvestable catalogue feeds"),
@@ -84,7 +63,7 @@ impl Modify for Security {
     }
 }
 
-/// The answers every route may give because of the request guards (`web::guard`), added
+/// The answers every route may give because of the request guards (`http::guard`), added
 /// to each operation here so that the description cannot miss one: 429 on the public side,
 /// 503 and 413 on writes.
 struct Guards;
@@ -115,12 +94,12 @@ impl Modify for Guards {
             for (method, operation) in operations {
                 let Some(operation) = operation else { continue };
                 let responses = &mut operation.responses.responses;
-                if crate::web::is_rate_limited(&method, path) {
+                if super::is_rate_limited(&method, path) {
                     responses.entry("429".into()).or_insert_with(|| {
                         answer("Too many requests from this address (`--rate-limit`); `Retry-After` says when to come back").into()
                     });
                 }
-                if crate::web::takes_write_slot(&method, path) {
+                if super::takes_write_slot(&method, path) {
                     responses.entry("503".into()).or_insert_with(|| {
                         answer("Too many writes and validations at once (`--max-concurrent-writes`); `Retry-After`").into()
                     });
@@ -159,7 +138,8 @@ pub struct WriteSummary {
     /// Warnings kept beside the records.
     pub warnings: u64,
     /// The validation report (warnings only, since violations refuse the write).
-    pub report: Option<ReportBody>,
+    #[schema(value_type = Option<ReportBody>)]
+    pub report: Option<serde_json::Value>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -169,21 +149,28 @@ pub struct WrittenRecord {
     pub change: String,
 }
 
-/// Every error answer in JSON.
-#[derive(Serialize, ToSchema)]
+/// Every error answer in JSON: what [`super::AppError`] serialises.
+#[derive(Serialize, ToSchema, Default)]
 pub struct ErrorBody {
     pub status: u16,
     pub error: String,
     /// Malformed RDF: the parser's message, with 1-based line and column where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<u64>,
     /// 415: the media types accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<Vec<String>>,
     /// 406: the media types available.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available: Option<Vec<String>>,
     /// 422: the SHACL validation report.
-    pub report: Option<ReportBody>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ReportBody>)]
+    pub report: Option<serde_json::Value>,
 }
 
 /// A SHACL validation report.
@@ -212,86 +199,5 @@ pub struct ReportResult {
 #[utoipa::path(get, path = "/api/openapi.json", tag = "api",
     responses((status = 200, description = "OpenAPI 3.1 description of this API", content_type = "application/json")))]
 pub async fn openapi_json() -> Response {
-    axum::Json(ApiDoc::openapi()).into_response()
-}
-
-#[derive(Serialize)]
-struct Operation {
-    id: String,
-    method: String,
-    path: String,
-    summary: String,
-    description: String,
-    security: bool,
-    parameters: Vec<serde_json::Value>,
-    request: Vec<String>,
-    responses: Vec<serde_json::Value>,
-}
-
-/// The description as a page, rendered on the server (works offline).
-async fn docs(Query(params): Query<HashMap<String, String>>) -> Result<Response, AppError> {
-    let lang = if params.get("lang").map(String::as_str) == Some("en") {
-        "en"
-    } else {
-        "sv"
-    };
-    let doc =
-        serde_json::to_value(ApiDoc::openapi()).map_err(|e| AppError::Internal(e.to_string()))?;
-    let operations = operations(&doc);
-    Ok(render(
-        "api_docs.html",
-        context! {
-            lang,
-            title => doc["info"]["title"],
-            version => doc["info"]["version"],
-            description => doc["info"]["description"],
-            operations,
-        },
-    )?
-    .into_response())
-}
-
-fn operations(doc: &serde_json::Value) -> Vec<Operation> {
-    let mut out = Vec::new();
-    let Some(paths) = doc["paths"].as_object() else {
-        return out;
-    };
-    for (path, item) in paths {
-        let Some(methods) = item.as_object() else {
-            continue;
-        };
-        for (method, op) in methods {
-            let keys = |v: &serde_json::Value| -> Vec<String> {
-                v.as_object()
-                    .map(|m| m.keys().cloned().collect())
-                    .unwrap_or_default()
-            };
-            let responses = op["responses"]
-                .as_object()
-                .map(|r| {
-                    r.iter()
-                        .map(|(status, resp)| {
-                            serde_json::json!({
-                                "status": status,
-                                "description": resp["description"],
-                                "types": keys(&resp["content"]),
-                            })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            out.push(Operation {
-                id: format!("{method}-{}", path.replace(['/', '{', '}', '.'], "-")),
-                method: method.to_uppercase(),
-                path: path.clone(),
-                summary: op["summary"].as_str().unwrap_or_default().to_owned(),
-                description: op["description"].as_str().unwrap_or_default().to_owned(),
-                security: op.get("security").is_some(),
-                parameters: op["parameters"].as_array().cloned().unwrap_or_default(),
-                request: keys(&op["requestBody"]["content"]),
-                responses,
-            });
-        }
-    }
-    out
+    Json(openapi()).into_response()
 }

@@ -1,13 +1,43 @@
-//! Who may write, and what: the caller comes from a bearer token (an organisation's API
-//! token, or the site administrator's `--admin-token`) or from the login session; each record
-//! may only be written by members of the organisation that publishes it.
+//! What handlers take from a request besides its body: the caller, from a bearer token (an
+//! organisation's API token, or the site administrator's `--admin-token`) or from the login
+//! session with its CSRF token; and the query string and path parameters, whose rejections
+//! are answered as JSON problems like every other error.
+use super::{AppError, AppState, SharedState};
 use crate::accounts::Principal;
-use crate::web::{AppError, AppState, SharedState};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use tower_sessions::Session;
+
+/// The query string, deserialised; a malformed one is a 400 with a JSON body.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        axum::extract::Query::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Self(value))
+            .map_err(|e| AppError::BadRequest(e.body_text()))
+    }
+}
+
+/// The path parameters, deserialised; a malformed one is a 400 with a JSON body.
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        axum::extract::Path::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Self(value))
+            .map_err(|e| AppError::BadRequest(e.body_text()))
+    }
+}
 
 /// Session keys.
 pub const SESSION_USER: &str = "user_id";

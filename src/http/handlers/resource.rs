@@ -1,13 +1,81 @@
 //! Dereferenceable URIs: any GET under the base URI that names a record or a resource inside
 //! one answers with its description, negotiated between RDF syntaxes and HTML.
-use super::pages;
-use super::respond::{RDF_OFFERS, accept_header, offered_types, split_extension};
-use super::{AppError, Conditional, SharedState, rdf_response};
+use crate::http::extract::Path;
+use crate::http::pages;
+use crate::http::respond::{
+    Conditional, RDF_OFFERS, accept_header, offered_types, rdf_response, split_extension,
+};
+use crate::http::{AppError, SharedState};
 use crate::rdf::{GraphFormat, negotiate, sort_triples};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use oxigraph::model::{NamedNode, Triple};
+
+/// Read one dataset
+///
+/// The dataset as published, with its distributions, in the syntax `Accept` asks for
+/// (Turtle, RDF/XML, JSON-LD, N-Triples; browsers get the HTML page), or by extension
+/// (`/datasets/{id}.ttl`). The `ETag` is what `If-Match` of a `PUT` or `DELETE` takes.
+#[utoipa::path(get, path = "/datasets/{id}", tag = "linked data",
+    params(("id" = String, Path, description = "The dataset's id (last segment of its IRI)")),
+    responses(
+        (status = 200, description = "The dataset", content(("text/turtle"), ("application/rdf+xml"), ("application/ld+json"), ("application/n-triples"), ("text/html"))),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No such dataset", body = crate::http::openapi::ErrorBody),
+        (status = 406, description = "No acceptable syntax", body = crate::http::openapi::ErrorBody),
+        (status = 410, description = "The dataset was deleted", body = crate::http::openapi::ErrorBody),
+    ))]
+pub async fn read_dataset(
+    state: State<SharedState>,
+    _id: Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    dereference(state, Method::GET, uri, headers).await
+}
+
+/// Read one data service
+///
+/// As `GET /datasets/{id}`, for a `dcat:DataService`.
+#[utoipa::path(get, path = "/dataservices/{id}", tag = "linked data",
+    params(("id" = String, Path, description = "The data service's id")),
+    responses(
+        (status = 200, description = "The data service", content(("text/turtle"), ("application/rdf+xml"), ("application/ld+json"), ("application/n-triples"), ("text/html"))),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No such data service", body = crate::http::openapi::ErrorBody),
+        (status = 406, description = "No acceptable syntax", body = crate::http::openapi::ErrorBody),
+        (status = 410, description = "The data service was deleted", body = crate::http::openapi::ErrorBody),
+    ))]
+pub async fn read_dataservice(
+    state: State<SharedState>,
+    _id: Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    dereference(state, Method::GET, uri, headers).await
+}
+
+/// Read an organisation's catalogue
+///
+/// The organisation's `dcat:Catalog` with its records, as a harvester following
+/// `dcterms:hasPart` from the site catalogue reads it.
+#[utoipa::path(get, path = "/organisations/{key}/catalog", tag = "linked data",
+    params(("key" = String, Path, description = "Organisation number or publisher slug")),
+    responses(
+        (status = 200, description = "The catalogue", content(("text/turtle"), ("application/rdf+xml"), ("application/ld+json"), ("application/n-triples"), ("text/html"))),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No publisher with this key", body = crate::http::openapi::ErrorBody),
+        (status = 406, description = "No acceptable syntax", body = crate::http::openapi::ErrorBody),
+    ))]
+pub async fn read_organisation_catalog(
+    state: State<SharedState>,
+    _key: Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    dereference(state, Method::GET, uri, headers).await
+}
 
 #[derive(Clone, Copy, PartialEq)]
 enum View {
@@ -85,11 +153,11 @@ async fn lookup(state: &SharedState, iri: NamedNode) -> Result<Option<Found>, Ap
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
         let catalogue = &state.catalogue;
-        if iri.as_str() == state.config.catalog_iri() {
-            let triples = crate::feeds::site_description(&state)?;
+        if iri == state.feeds.catalog_iri() {
+            let triples = state.feeds.site_description()?;
             return Ok(Some(Found { iri, triples }));
         }
-        if let Some(triples) = organisation_catalog(&state, &iri)? {
+        if let Some(triples) = state.feeds.org_catalog_resource(&iri)? {
             return Ok(Some(Found { iri, triples }));
         }
         if let Some(triples) = catalogue.record(iri.as_ref())? {
@@ -105,39 +173,6 @@ async fn lookup(state: &SharedState, iri: NamedNode) -> Result<Option<Found>, Ap
         Ok(None)
     })
     .await?
-}
-
-/// `{base}organisations/{key}/catalog`: the generated catalogue of one organisation with its
-/// records, so a harvester following `dcterms:hasPart` gets the whole sub-catalogue.
-fn organisation_catalog(
-    state: &SharedState,
-    iri: &NamedNode,
-) -> Result<Option<Vec<Triple>>, AppError> {
-    let Some(key) = iri
-        .as_str()
-        .strip_prefix(&format!("{}organisations/", state.config.base_uri))
-        .and_then(|rest| rest.strip_suffix("/catalog"))
-    else {
-        return Ok(None);
-    };
-    let index = state.catalogue.index()?;
-    let Some(publisher) = crate::feeds::organisations::publisher_for_key(&index, key) else {
-        return Ok(None);
-    };
-    let publisher = publisher.clone();
-    let mut document = crate::feeds::org_document(state, index, &publisher)?;
-    let mut triples = std::mem::take(&mut document.header);
-    triples.extend(document.link_triples(0));
-    for member in document.members() {
-        triples.extend(
-            state
-                .catalogue
-                .record(member.iri.as_ref())?
-                .unwrap_or_default(),
-        );
-    }
-    triples.dedup();
-    Ok(Some(triples))
 }
 
 fn respond(
@@ -169,18 +204,4 @@ fn respond(
             Ok(response)
         }
     }
-}
-
-/// Every ETag a record's current state is served with (one per syntax, and HTML): what a
-/// client may send back in `If-Match`.
-pub fn record_etags(triples: &[Triple]) -> Vec<String> {
-    let mut triples = triples.to_vec();
-    sort_triples(&mut triples);
-    let hash = crate::rdf::canonical_hash(&triples);
-    GraphFormat::ALL
-        .iter()
-        .map(|f| f.extension())
-        .chain(["html"])
-        .map(|ext| Conditional::new(&[&hash, ext], None).etag)
-        .collect()
 }

@@ -1,13 +1,13 @@
 //! Organisation administration for org admins: members and their roles, invitation links,
 //! API tokens, and the audit log (HTML and CSV).
-use super::auth::csrf_token;
-use super::pages::{checked_form, field, log_in, page_lang, require_login, tr};
+use super::publisher::{checked_form, field, log_in, page_lang, require_login, tr};
+use super::render;
 use crate::accounts::{Organisation, Principal, Role, audit_csv};
-use crate::web::pages::render;
-use crate::web::{AppError, SharedState};
+use crate::http::extract::{Path, Query, csrf_token};
+use crate::http::{AppError, SharedState};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

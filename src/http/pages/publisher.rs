@@ -1,16 +1,17 @@
 //! The publisher's web pages: log in, list the organisation's records, create and edit a
 //! dataset with the form generated from the shapes, upload a file, delete. Every form carries
 //! the session's CSRF token. Organisation administration is in [`super::admin`].
-use super::auth::{SESSION_USER, check_csrf, csrf_token, session_principal};
-use super::form::FormValues;
-use super::{Accepts, Precondition, PublishError, Submission, ingest, record_iri};
+use super::{label_of, local_href, render};
 use crate::accounts::{Organisation, Principal, Role};
+use crate::http::extract::{Path, Query, SESSION_USER, check_csrf, csrf_token, session_principal};
+use crate::http::handlers::publish::record_iri;
+use crate::http::{AppError, SharedState};
+use crate::publish::form::FormValues;
+use crate::publish::{Accepts, Precondition, PublishError, Submission, ingest};
 use crate::store::RecordKind;
-use crate::web::pages::{label_of, render};
-use crate::web::{AppError, SharedState};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
+use axum::extract::{ConnectInfo, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -259,7 +260,7 @@ fn org_views(
                 iri: info.iri.as_str().to_owned(),
                 editable: info.kind == RecordKind::Dataset && !id.contains('/') && !id.is_empty(),
                 id,
-                href: crate::web::pages::local_href(info.iri.as_str(), &state.config.base_uri),
+                href: local_href(info.iri.as_str(), &state.config.base_uri),
                 label: label_of(&triples, &node).unwrap_or_else(|| info.iri.as_str().to_owned()),
                 kind: kind_name(info.kind),
                 invalid: info.invalid,
@@ -408,7 +409,7 @@ async fn edit_dataset(
         .as_ref()
         .ok_or_else(|| AppError::Unavailable("the dataset form needs the shapes".into()))?;
     let values = form.values_of(&iri, &stored);
-    let etag = crate::web::record_etags(&stored)
+    let etag = crate::rdf::record_tags(&mut stored.clone())
         .into_iter()
         .next()
         .unwrap_or_default();
@@ -457,7 +458,7 @@ async fn editable_record(
         .record(iri.as_ref())?
         .ok_or(AppError::NotFound)?;
     let index = state.catalogue.index()?;
-    super::authorize::authorize_stored(principal, &index, iri)?;
+    crate::publish::authorize_stored(principal, &index, iri)?;
     let publisher = index
         .get(iri)
         .and_then(|r| r.publisher.clone())
@@ -513,7 +514,7 @@ async fn save(
     let outcome = ingest(&state.publishing(), Some(principal), submission).await;
     let errors = match outcome {
         Ok(_) => {
-            let href = crate::web::pages::local_href(target.iri.as_str(), &state.config.base_uri);
+            let href = local_href(target.iri.as_str(), &state.config.base_uri);
             return Ok(Redirect::to(&href).into_response());
         }
         Err(PublishError::Invalid(report)) => form.errors(&report, &target.iri, &lang),
@@ -525,7 +526,7 @@ async fn save(
             );
             std::collections::BTreeMap::from([(String::new(), vec![message])])
         }
-        Err(e) => return Err(AppError::from_publish(e, false)),
+        Err(e) => return Err(AppError::from(e)),
     };
     let page = FormPage {
         heading: tr(&lang, target.heading.0, target.heading.1),
@@ -601,7 +602,8 @@ async fn delete(
     let values = checked_form(&session, &body).await?;
     let iri = NamedNode::new(field(&values, "iri"))
         .map_err(|e| AppError::BadRequest(format!("record IRI: {e}")))?;
-    super::delete_record(&state.publishing(), &principal, &iri, Precondition::None).await?;
+    crate::publish::delete_record(&state.publishing(), &principal, &iri, Precondition::None)
+        .await?;
     Ok(Redirect::to("/publish").into_response())
 }
 
@@ -699,7 +701,8 @@ async fn store_upload(
     let format = crate::rdf::input_format_for_path(std::path::Path::new(name))
         .ok_or_else(|| PublishError::UnsupportedFormat(name.to_owned()))?;
     let base = &state.config.base_uri;
-    let triples = super::parse_body(bytes, format, base, state.config.parse_limits).await?;
+    let triples =
+        crate::publish::parse_body(bytes, format, base, state.config.parse_limits).await?;
     let submission = Submission {
         triples,
         only: None,

@@ -1,9 +1,10 @@
 //! `POST /validate`: publishers check metadata against the active shapes before publishing.
 //! Nothing is stored; the answer is the report (Turtle, or JSON by `Accept`).
-use super::ingest::{Members, validate};
-use super::wants_json;
+use super::publish::report_syntax;
+use crate::http::respond::report_turtle;
+use crate::http::{AppError, ReportSyntax, SharedState};
+use crate::publish::{Members, body_format, parse_body};
 use crate::store::split_records;
-use crate::web::{AppError, SharedState};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
@@ -17,13 +18,13 @@ use axum::response::{IntoResponse, Response};
     request_body(description = "RDF to check", content((String = "text/turtle"), (String = "application/rdf+xml"), (String = "application/ld+json"), (String = "application/n-triples"))),
     responses(
         (status = 200, description = "The validation report (it may contain violations)",
-            content((crate::api::ReportBody = "application/json"), (String = "text/turtle"))),
-        (status = 400, description = "Malformed RDF", body = crate::api::ErrorBody),
+            content((crate::http::openapi::ReportBody = "application/json"), (String = "text/turtle"))),
+        (status = 400, description = "Malformed RDF", body = crate::http::openapi::ErrorBody),
         (status = 413, description = "The body is too large", content_type = "text/plain"),
-        (status = 415, description = "Unsupported Content-Type", body = crate::api::ErrorBody),
-        (status = 503, description = "Validation is switched off", body = crate::api::ErrorBody),
+        (status = 415, description = "Unsupported Content-Type", body = crate::http::openapi::ErrorBody),
+        (status = 503, description = "Validation is switched off", body = crate::http::openapi::ErrorBody),
     ))]
-pub async fn validate_handler(
+pub async fn validate(
     State(state): State<SharedState>,
     headers: HeaderMap,
     body: Bytes,
@@ -32,8 +33,8 @@ pub async fn validate_handler(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     let base = state.config.base_uri.clone();
-    let format = super::body_format(content_type)?;
-    let triples = super::parse_body(body, format, &base, state.config.parse_limits).await?;
+    let format = body_format(content_type)?;
+    let triples = parse_body(body, format, &base, state.config.parse_limits).await?;
     let Some(shapes) = state.shapes.clone() else {
         return Err(AppError::Unavailable(
             "validation is switched off on this server".into(),
@@ -42,18 +43,15 @@ pub async fn validate_handler(
     let report = tokio::task::spawn_blocking(move || -> Result<_, AppError> {
         let split = split_records(triples, &base);
         let members = Members::of(&split.records, &*state.catalogue.index()?);
-        Ok(validate(&shapes, &split.records, &members))
+        Ok(crate::publish::validate(&shapes, &split.records, &members))
     })
     .await??;
-    if wants_json(&headers) {
+    if report_syntax(&headers) == ReportSyntax::Json {
         let mut body = Vec::new();
         report
             .write_json(&mut body)
             .map_err(|e| AppError::Internal(e.to_string()))?;
         return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
     }
-    Ok(crate::web::respond::report_turtle(
-        axum::http::StatusCode::OK,
-        &report,
-    ))
+    Ok(report_turtle(axum::http::StatusCode::OK, &report))
 }

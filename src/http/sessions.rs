@@ -1,6 +1,6 @@
 //! Where `tower-sessions` keeps login sessions: a table of the accounts database, so sessions
 //! survive a restart and never touch the RDF store.
-use super::now;
+use crate::accounts::now;
 use sqlx::{Row, SqlitePool};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};

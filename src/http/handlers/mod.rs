@@ -1,0 +1,8 @@
+//! The handlers: each reads the request, calls the domain, and shapes the answer.
+pub mod admin;
+pub mod feeds;
+pub mod health;
+pub mod publish;
+pub mod resource;
+pub mod sparql;
+pub mod validate;

@@ -1,0 +1,150 @@
+//! The application state: the server's settings and the domain services every handler
+//! reaches, built once by [`AppState::new`].
+use super::AppError;
+use super::guard;
+use crate::feeds::Feeds;
+use crate::store::Catalogue;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Server settings, filled from the command line.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Base of every IRI katalog mints, ending with `/`.
+    pub base_uri: String,
+    /// Largest request body accepted (413 beyond).
+    pub max_body_bytes: usize,
+    pub sparql: crate::sparql::Limits,
+    /// Bounds on each parsed request body (triples, literals, nesting, XML entities).
+    pub parse_limits: crate::rdf::Limits,
+    /// Most writes, validations and uploads handled at once (503 beyond, after a short wait),
+    /// so that concurrent heavy bodies cannot add up to more memory than the machine has.
+    pub max_concurrent_writes: usize,
+    pub rate_limit: guard::RateLimitConfig,
+    /// Bearer token that may write any record (site administration); none disables writes.
+    pub admin_token: Option<String>,
+    pub page_size: usize,
+    pub max_page_size: usize,
+    /// Where `POST /admin/backup` writes backups (`--backup-dir`, default `backups` in the
+    /// data directory).
+    pub backup_dir: std::path::PathBuf,
+    /// A folder of data files served under `/files/` (download URLs of hosted data).
+    pub files_dir: Option<std::path::PathBuf>,
+}
+
+impl Config {
+    pub fn new(base_uri: &str) -> Self {
+        Self {
+            base_uri: crate::store::base_with_slash(base_uri),
+            max_body_bytes: 20 * 1024 * 1024,
+            sparql: crate::sparql::Limits::default(),
+            parse_limits: crate::rdf::Limits::DEFAULT,
+            max_concurrent_writes: 2,
+            rate_limit: guard::RateLimitConfig::default(),
+            admin_token: None,
+            page_size: 100,
+            max_page_size: 1000,
+            files_dir: None,
+            backup_dir: "katalog-data/backups".into(),
+        }
+    }
+
+    pub fn catalog_iri(&self) -> String {
+        format!("{}catalog", self.base_uri)
+    }
+
+    /// The IRI a request path names, e.g. `/datasets/x` → `{base}datasets/x`.
+    pub fn iri_for_path(&self, path: &str) -> String {
+        format!("{}{}", self.base_uri, path.trim_start_matches('/'))
+    }
+}
+
+/// What the server is made of, opened by `katalog serve` before the state is built.
+pub struct Services {
+    pub catalogue: Catalogue,
+    pub shapes: Option<Arc<crate::shacl::Shapes>>,
+    /// The DCAT-AP-SE → DCAT-AP mapping for the EU export profile.
+    pub eu: Option<crate::feeds::eu::EuMapping>,
+    /// Organisations, users and tokens (absent in offline uses such as a test of the feeds).
+    pub accounts: Option<crate::accounts::Accounts>,
+    /// The dataset form, generated from the active shapes.
+    pub form: Option<Arc<crate::publish::form::FormSpec>>,
+    /// Rendered records of the harvest documents (absent: every harvest renders all).
+    pub feed_cache: Option<crate::feeds::cache::FeedCache>,
+}
+
+impl Services {
+    /// Only the store: no validation, accounts, form, EU mapping or feed cache.
+    pub fn bare(catalogue: Catalogue) -> Self {
+        Self {
+            catalogue,
+            shapes: None,
+            eu: None,
+            accounts: None,
+            form: None,
+            feed_cache: None,
+        }
+    }
+}
+
+pub struct AppState {
+    pub catalogue: Arc<Catalogue>,
+    pub config: Config,
+    /// The harvest feeds over the same store, with the EU mapping and the feed cache.
+    pub feeds: Feeds,
+    pub sparql_slots: Arc<Semaphore>,
+    /// Slots for requests with a body to parse (every method but GET and HEAD, SPARQL aside).
+    pub write_slots: Arc<Semaphore>,
+    /// Requests per client address on the public side (absent: no limit).
+    pub rate_limit: Option<guard::RateLimit>,
+    pub shapes: Option<Arc<crate::shacl::Shapes>>,
+    pub accounts: Option<crate::accounts::Accounts>,
+    pub login_throttle: crate::accounts::Throttle,
+    pub form: Option<Arc<crate::publish::form::FormSpec>>,
+    /// True while the start-up re-check of stored records runs beside the server (feeds
+    /// and pages answer from the last verdicts meanwhile).
+    pub rechecking: std::sync::atomic::AtomicBool,
+}
+
+pub type SharedState = Arc<AppState>;
+
+impl AppState {
+    pub fn new(services: Services, config: Config) -> SharedState {
+        let catalogue = Arc::new(services.catalogue);
+        let feeds = Feeds {
+            catalogue: catalogue.clone(),
+            base_uri: config.base_uri.clone(),
+            eu: services.eu.map(Arc::new),
+            cache: services.feed_cache.map(Arc::new),
+        };
+        Arc::new(Self {
+            sparql_slots: Arc::new(Semaphore::new(config.sparql.max_concurrent)),
+            write_slots: Arc::new(Semaphore::new(config.max_concurrent_writes.max(1))),
+            rate_limit: guard::RateLimit::new(&config.rate_limit),
+            catalogue,
+            feeds,
+            config,
+            shapes: services.shapes,
+            accounts: services.accounts,
+            login_throttle: Default::default(),
+            form: services.form,
+            rechecking: Default::default(),
+        })
+    }
+
+    /// What the ingest service needs of the site.
+    pub fn publishing(&self) -> crate::publish::Publishing<'_> {
+        crate::publish::Publishing {
+            catalogue: &self.catalogue,
+            shapes: self.shapes.as_deref(),
+            base_uri: &self.config.base_uri,
+            accounts: self.accounts.as_ref(),
+        }
+    }
+
+    pub fn accounts(&self) -> Result<&crate::accounts::Accounts, AppError> {
+        self.accounts
+            .as_ref()
+            .ok_or_else(|| AppError::Forbidden("accounts are not enabled here".into()))
+    }
+}
