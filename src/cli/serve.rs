@@ -33,6 +33,13 @@ pub struct ServeArgs {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 20 * 1024 * 1024)]
     max_body: usize,
+    /// Most connections served at once; more wait in the kernel's queue until one closes.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds a client may take to send a request's headers (slow clients holding
+    /// connections open are cut off).
+    #[arg(long, default_value_t = 10.0)]
+    header_timeout: f64,
     #[command(flatten)]
     limits: LimitArgs,
     /// Most writes, validations and uploads handled at once; more wait up to 5 s, then get
@@ -98,6 +105,8 @@ pub fn run(args: ServeArgs) -> CliResult {
         let mut config = Config::new(&args.store.resolve_base(&catalogue, addr)?);
         config.admin_token = args.admin_token.filter(|t| !t.is_empty());
         config.max_body_bytes = args.max_body;
+        config.max_connections = args.max_connections.max(1);
+        config.header_timeout = Duration::from_secs_f64(args.header_timeout);
         config.parse_limits = args.limits.limits();
         config.max_concurrent_writes = args.max_concurrent_writes.max(1);
         config.rate_limit = crate::http::RateLimitConfig {

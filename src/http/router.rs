@@ -1,14 +1,11 @@
 //! The router: the API routes from one list ([`api`], which the OpenAPI description is made
-//! from too), the pages and linked data outside it, the request guards around all, and
-//! serving until a signal.
+//! from too), the pages and linked data outside it, and the request guards around all.
 use super::handlers::{admin, feeds, health, publish, resource, sparql, validate};
 use super::{Config, SharedState, guard, pages};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use std::net::SocketAddr;
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -128,68 +125,4 @@ fn session_layer(
         .with_same_site(SameSite::Lax)
         .with_secure(config.base_uri.starts_with("https://"))
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)))
-}
-
-/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish for at most `grace`
-/// before it stops waiting for them, and flushes the store.
-pub async fn serve(
-    listener: TcpListener,
-    state: SharedState,
-    grace: Duration,
-) -> std::io::Result<()> {
-    let app = router(state.clone());
-    if state.rate_limit.is_some() {
-        let state = state.clone();
-        tokio::spawn(async move {
-            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                every_minute.tick().await;
-                if let Some(limit) = &state.rate_limit {
-                    limit.forget_idle();
-                }
-            }
-        });
-    }
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        let _ = stop.send(true);
-    });
-    let signalled = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = stopped.wait_for(|stop| *stop).await;
-    };
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(signalled(stopped.clone()));
-    let deadline = async {
-        signalled(stopped).await;
-        tokio::time::sleep(grace).await;
-    };
-    tokio::select! {
-        served = server => served?,
-        () = deadline => tracing::warn!(?grace, "requests still running after the grace period are cut off"),
-    }
-    if let Err(e) = state.catalogue.flush() {
-        tracing::error!(error = %e, "flushing the store failed");
-    }
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down");
 }

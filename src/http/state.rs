@@ -12,6 +12,11 @@ use tokio::sync::Semaphore;
 pub struct Config {
     /// Base of every IRI katalog mints, ending with `/`.
     pub base_uri: String,
+    /// Most connections served at once; more wait in the kernel's queue.
+    pub max_connections: usize,
+    /// Longest a client may take to send a request's headers before its connection is
+    /// closed.
+    pub header_timeout: std::time::Duration,
     /// Largest request body accepted (413 beyond).
     pub max_body_bytes: usize,
     pub sparql: crate::sparql::Limits,
@@ -36,6 +41,8 @@ impl Config {
     pub fn new(base_uri: &str) -> Self {
         Self {
             base_uri: crate::store::base_with_slash(base_uri),
+            max_connections: 1024,
+            header_timeout: std::time::Duration::from_secs(10),
             max_body_bytes: 20 * 1024 * 1024,
             sparql: crate::sparql::Limits::default(),
             parse_limits: crate::rdf::Limits::DEFAULT,

@@ -310,6 +310,54 @@ fn writes_beyond_the_concurrent_bound_get_503_with_retry_after() {
     assert_eq!(accepted.status(), 200);
 }
 
+/// Slow clients ("slowloris"): connections that never finish their headers are closed after
+/// `--header-timeout`, and however many there are, at most `--max-connections` are held, so
+/// other clients are served once the slow ones are cut off.
+#[test]
+fn connections_that_never_finish_their_headers_are_cut_off() {
+    use std::io::{Read, Write};
+    let dir = common::temp_store();
+    let server = Server::start_in(
+        dir.path(),
+        &["--max-connections", "4", "--header-timeout", "1"],
+    );
+    let address = server.addr.trim_start_matches("http://").to_owned();
+    let slow: Vec<std::net::TcpStream> = (0..4)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&address).unwrap();
+            stream
+                .write_all(b"GET /health HTTP/1.1\r\nHost: katalog\r\nX-Slow: ")
+                .unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let answer = server.get("/health").send().unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "served after {:?}",
+        started.elapsed()
+    );
+    for mut stream in slow {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut buffer = [0u8; 256];
+        let closed = match stream.read(&mut buffer) {
+            Ok(0) => true,
+            Err(e) => !matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            // An answer (408) before closing is as good.
+            Ok(_) => !String::from_utf8_lossy(&buffer).starts_with("HTTP/1.1 200"),
+        };
+        assert!(closed, "a connection without complete headers was kept");
+    }
+}
+
 #[test]
 fn sigterm_stops_the_server_within_its_grace_period_and_keeps_the_data() {
     let dir = common::temp_store();
