@@ -158,6 +158,13 @@ pub struct Snapshot {
     next_event: u64,
 }
 
+impl Snapshot {
+    /// The records the snapshot is of.
+    pub fn iris(&self) -> impl Iterator<Item = &str> {
+        self.records.iter().map(|r| r.iri.as_str())
+    }
+}
+
 #[derive(Debug)]
 struct RecordState {
     iri: String,

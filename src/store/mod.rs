@@ -58,6 +58,9 @@ impl Change {
     }
 }
 
+/// Quads changed per Oxigraph transaction when graphs are written (see `write_graphs`).
+const GRAPH_CHUNK: usize = 20_000;
+
 /// The ledger's file in the data directory.
 pub const LEDGER_FILE: &str = "ledger.redb";
 
@@ -166,7 +169,9 @@ impl Catalogue {
         } else {
             Vec::new()
         };
-        let mut triples = record.triples.clone();
+        // Room for the stamp, so that pushing it does not reallocate a copy twice as large.
+        let mut triples = Vec::with_capacity(record.triples.len() + 1);
+        triples.extend_from_slice(&record.triples);
         relabel::relabel_blank_nodes(&mut triples, &digest[..8]);
         if record.stamp_modified {
             triples.retain(|t| !is_root_modified(t, iri));
@@ -198,12 +203,7 @@ impl Catalogue {
                 fails_active: false,
             },
             warnings: record.warnings.clone(),
-            event: StoredEvent {
-                activity: activity.iri().as_str().to_owned(),
-                object: record.iri.as_str().to_owned(),
-                published: now.value().to_owned(),
-                state: source.clone(),
-            },
+            activity,
             seq,
             source,
             triples,
@@ -261,7 +261,10 @@ impl Catalogue {
     }
 
     /// The second half: once the graphs are written the pending marks go; when they failed,
-    /// the ledger is put back as it was, so a failed write changes nothing.
+    /// the ledger is put back as it was, and so are the graphs: those of the first chunks
+    /// may have been committed, and are rewritten from the restored published copies (or,
+    /// if that fails too, left pending for the next start), so a failed write changes
+    /// nothing.
     fn settle(&self, before: Snapshot, graphs: Result<(), StorageError>) -> Result<(), StoreError> {
         self.invalidate();
         match graphs {
@@ -271,21 +274,41 @@ impl Catalogue {
                 .update(Durability::Immediate, |batch| batch.clear_pending())?),
             Err(e) => {
                 tracing::error!(error = %e, "writing the graphs failed; the write is undone");
-                self.ledger
-                    .update(Durability::Immediate, |batch| batch.restore(&before))?;
+                self.ledger.update(Durability::Immediate, |batch| {
+                    batch.restore(&before)?;
+                    before.iris().try_for_each(|iri| batch.mark_pending(iri))
+                })?;
+                if let Err(undo) = self.finish_pending() {
+                    tracing::error!(error = %undo, "putting the graphs back failed; the next start will");
+                }
+                self.invalidate();
                 Err(e.into())
             }
         }
     }
 
-    /// Writes graphs in one Oxigraph transaction: each record's old quads (read before, from
-    /// the committed store) go, its new triples come; None deletes the graph.
+    /// Writes graphs: each record's old quads (read before, from the committed store) go,
+    /// its new triples come; None deletes the graph. In Oxigraph transactions of about
+    /// [`GRAPH_CHUNK`] quads each, at record boundaries: one transaction for a whole
+    /// catalogue held the batch and its index in memory, several times the body's size.
+    /// The ledger's pending marks make the chunks one write: a crash between them is
+    /// finished at the next start, a failure undone by [`Self::settle`].
     fn write_graphs<'a>(
         &self,
         graphs: impl Iterator<Item = (&'a NamedNode, Option<&'a Vec<Triple>>, &'a Vec<Quad>)>,
     ) -> Result<(), StorageError> {
         let mut tx = self.store.start_transaction()?;
+        let mut in_chunk = 0;
         for (iri, triples, old) in graphs {
+            if in_chunk >= GRAPH_CHUNK {
+                tx.commit()?;
+                // A large write would otherwise fill RocksDB's memtables (about 1 KB per
+                // quad) before they are flushed on their own.
+                self.store.flush()?;
+                tx = self.store.start_transaction()?;
+                in_chunk = 0;
+            }
+            in_chunk += old.len() + triples.map_or(0, Vec::len);
             for quad in old {
                 tx.remove(quad);
             }
@@ -619,7 +642,8 @@ struct Write {
     iri: NamedNode,
     entry: Entry,
     warnings: Option<String>,
-    event: StoredEvent,
+    /// The change-log event's activity, numbered `seq`; its state is the published copy.
+    activity: Activity,
     seq: u64,
     /// The record as published (sorted N-Triples).
     source: String,
@@ -638,7 +662,15 @@ impl Write {
         batch.put_entry(iri, &self.entry)?;
         batch.put_source(iri, &self.source)?;
         batch.set_note(iri, Note::Warnings, self.warnings.as_deref())?;
-        batch.push_event(self.seq, &self.event)
+        // The event's copy of the source is made here, one record at a time, not held
+        // beside every planned write.
+        let event = StoredEvent {
+            activity: self.activity.iri().as_str().to_owned(),
+            object: iri.to_owned(),
+            published: self.entry.modified.clone(),
+            state: self.source.clone(),
+        };
+        batch.push_event(self.seq, &event)
     }
 }
 
@@ -747,6 +779,28 @@ mod tests {
         let reopened = Catalogue::open(dir.path()).unwrap();
         assert!(reopened.sources_complete().unwrap());
         assert!(reopened.records_without_source().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_write_whose_later_graphs_fail_leaves_no_graph_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalogue = Catalogue::open(dir.path()).unwrap();
+        let records = records();
+        let (writes, before) = commit_only(&catalogue, &records);
+        // The first chunk committed, then the store failed.
+        let first = &writes[0];
+        catalogue
+            .write_graphs([(&first.iri, Some(&first.triples), &first.old)].into_iter())
+            .unwrap();
+        assert!(!catalogue.oxigraph().is_empty().unwrap());
+        let failed = Err(StorageError::Other("disk gone".into()));
+        assert!(catalogue.settle(before, failed).is_err());
+        assert!(
+            catalogue.oxigraph().is_empty().unwrap(),
+            "the chunk is undone"
+        );
+        assert!(catalogue.ledger.pending().unwrap().is_empty());
+        assert!(catalogue.index().unwrap().records.is_empty());
     }
 
     #[test]

@@ -3,6 +3,8 @@
 pub mod admin;
 mod api_docs;
 pub mod assets;
+#[cfg(test)]
+mod form_tests;
 pub mod publisher;
 
 use super::{AppError, AppState, SharedState};
