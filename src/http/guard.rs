@@ -61,10 +61,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    let html = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/html"));
+    let html = super::respond::content_type(headers).is_some_and(|t| t.starts_with("text/html"));
     if html {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,

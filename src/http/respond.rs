@@ -7,15 +7,7 @@ use oxigraph::model::Triple;
 use std::time::SystemTime;
 use time::OffsetDateTime;
 
-/// The RDF syntaxes offered, in server preference order (Turtle for `*/*`).
-pub const RDF_OFFERS: [(&str, GraphFormat); 6] = [
-    ("text/turtle", GraphFormat::Turtle),
-    ("application/rdf+xml", GraphFormat::RdfXml),
-    ("application/ld+json", GraphFormat::JsonLd),
-    ("application/n-triples", GraphFormat::NTriples),
-    ("application/xml", GraphFormat::RdfXml),
-    ("application/json", GraphFormat::JsonLd),
-];
+pub use crate::rdf::RDF_OFFERS;
 
 pub fn offered_types() -> Vec<&'static str> {
     RDF_OFFERS.iter().take(4).map(|(m, _)| *m).collect()
@@ -29,6 +21,12 @@ pub fn report_turtle(status: StatusCode, report: &crate::shacl::ValidationReport
 
 pub fn accept_header(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::ACCEPT).and_then(|v| v.to_str().ok())
+}
+
+pub fn content_type(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
 }
 
 /// The syntax for a request: the extension if one was given, else the `Accept` header.

@@ -10,6 +10,17 @@ pub enum GraphFormat {
 }
 
 /// Media types accepted as request bodies, listed in 415 answers.
+/// The RDF syntaxes a graph is offered in, in preference order (Turtle for `*/*`), with the
+/// generic XML and JSON types as aliases last.
+pub const RDF_OFFERS: [(&str, GraphFormat); 6] = [
+    ("text/turtle", GraphFormat::Turtle),
+    ("application/rdf+xml", GraphFormat::RdfXml),
+    ("application/ld+json", GraphFormat::JsonLd),
+    ("application/n-triples", GraphFormat::NTriples),
+    ("application/xml", GraphFormat::RdfXml),
+    ("application/json", GraphFormat::JsonLd),
+];
+
 pub const INPUT_MEDIA_TYPES: &[&str] = &[
     "text/turtle",
     "application/rdf+xml",

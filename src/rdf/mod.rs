@@ -10,7 +10,7 @@ mod write;
 
 pub use compare::{canonical_hash, entity_tag, isomorphic, record_tags, to_sophia};
 pub use format::{
-    GraphFormat, INPUT_MEDIA_TYPES, input_format_for_media_type, input_format_for_path,
+    GraphFormat, INPUT_MEDIA_TYPES, RDF_OFFERS, input_format_for_media_type, input_format_for_path,
 };
 pub use limits::{LimitExceeded, Limits};
 pub use negotiate::{MediaRange, negotiate, parse_accept};

@@ -1,6 +1,6 @@
 //! Running one query under katalog's limits and producing the whole response body.
 use super::protocol::ProtocolDataset;
-use crate::rdf::{GraphFormat, negotiate, serialize_graph};
+use crate::rdf::{GraphFormat, RDF_OFFERS, negotiate, serialize_graph};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Triple};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
@@ -69,15 +69,6 @@ const SOLUTION_OFFERS: &[(&str, QueryResultsFormat)] = &[
     ("application/xml", QueryResultsFormat::Xml),
 ];
 
-const GRAPH_OFFERS: &[(&str, GraphFormat)] = &[
-    ("text/turtle", GraphFormat::Turtle),
-    ("application/rdf+xml", GraphFormat::RdfXml),
-    ("application/ld+json", GraphFormat::JsonLd),
-    ("application/n-triples", GraphFormat::NTriples),
-    ("application/xml", GraphFormat::RdfXml),
-    ("application/json", GraphFormat::JsonLd),
-];
-
 fn results_content_type(format: QueryResultsFormat) -> &'static str {
     match format {
         QueryResultsFormat::Json => "application/sparql-results+json",
@@ -109,13 +100,13 @@ fn choose_output(
         return by_name.ok_or_else(|| QueryError::UnknownFormat(name.to_owned()));
     }
     let chosen = if is_graph {
-        negotiate(accept, GRAPH_OFFERS).map(Output::Graph)
+        negotiate(accept, &RDF_OFFERS).map(Output::Graph)
     } else {
         negotiate(accept, SOLUTION_OFFERS).map(Output::Results)
     };
     chosen.ok_or_else(|| {
         let offers = if is_graph {
-            GRAPH_OFFERS.iter().map(|(m, _)| *m).collect()
+            RDF_OFFERS.iter().map(|(m, _)| *m).collect()
         } else {
             SOLUTION_OFFERS.iter().map(|(m, _)| *m).collect()
         };

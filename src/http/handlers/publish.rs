@@ -3,7 +3,7 @@
 use crate::accounts::Principal;
 use crate::http::extract::{Caller, Path};
 use crate::http::openapi::{WriteSummary, WrittenRecord};
-use crate::http::respond::accept_header;
+use crate::http::respond::{accept_header, content_type};
 use crate::http::{AppError, AppState, ReportSyntax, SharedState};
 use crate::publish::{
     Accepts, Ingested, Precondition, Submission, body_format, delete_record, ingest, parse_body,
@@ -41,9 +41,7 @@ async fn ingest_request(
     accepts: Accepts,
 ) -> Result<Ingested, AppError> {
     let to_http = |e| AppError::from_publish(e, report_syntax(headers));
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
+    let content_type = content_type(headers);
     // Relative IRIs resolve against the record's own URL for a PUT, so `<>` is the record.
     let base = only.map_or(state.config.base_uri.as_str(), NamedNode::as_str);
     let format = body_format(content_type).map_err(to_http)?;

@@ -1,7 +1,7 @@
 //! `/sparql`: the SPARQL 1.1 Protocol over HTTP. Queries wait for one of a few slots, run
 //! on a blocking thread under a timeout, and are answered only once the whole result is
 //! written, so a failure is always an error status, never a 200 with a cut body.
-use crate::http::respond::{accept_header, choose_format, rdf_response};
+use crate::http::respond::{accept_header, choose_format, content_type, rdf_response};
 use crate::http::{AppError, SharedState};
 use crate::rdf::negotiate;
 use crate::sparql::{ProtocolRequest, QueryError, QueryOutput};
@@ -79,9 +79,7 @@ pub async fn endpoint(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
+    let content_type = content_type(&headers);
     let post = (method == Method::POST).then_some((content_type, &body[..]));
     let request = ProtocolRequest::parse(query_string.as_deref(), post)?;
     let Some(query) = request.query else {

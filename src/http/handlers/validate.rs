@@ -1,7 +1,7 @@
 //! `POST /validate`: publishers check metadata against the active shapes before publishing.
 //! Nothing is stored; the answer is the report (Turtle, or JSON by `Accept`).
 use super::publish::report_syntax;
-use crate::http::respond::report_turtle;
+use crate::http::respond::{content_type, report_turtle};
 use crate::http::{AppError, ReportSyntax, SharedState};
 use crate::publish::{Members, body_format, parse_body};
 use crate::store::split_records;
@@ -29,9 +29,7 @@ pub async fn validate(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
+    let content_type = content_type(&headers);
     let base = state.config.base_uri.clone();
     let format = body_format(content_type)?;
     let triples = parse_body(body, format, &base, state.config.parse_limits).await?;
