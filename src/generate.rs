@@ -13,6 +13,18 @@ const ORGS: [(&str, &str); 4] = [
 /// A catalogue with `datasets` datasets, each with two distributions, spread over four
 /// publishers.
 pub fn catalogue_turtle(datasets: usize) -> String {
+    catalogue_turtle_of(datasets, ORGS.len(), "")
+}
+
+/// One organisation's catalogue (`http://dataportal.se/organisation/SE2120009994`), as a
+/// source it connects would serve it. A non-empty `edition` is added to the titles of every
+/// 100th dataset and leaves out another 1 %: one edition differs from the first in 1 % of
+/// its datasets and lacks another 1 %.
+pub fn organisation_turtle(datasets: usize, edition: &str) -> String {
+    catalogue_turtle_of(datasets, 1, edition)
+}
+
+fn catalogue_turtle_of(datasets: usize, publishers: usize, edition: &str) -> String {
     let mut out = String::with_capacity(datasets * 2500);
     out.push_str(PREFIXES);
     out.push_str(
@@ -21,13 +33,15 @@ pub fn catalogue_turtle(datasets: usize) -> String {
          dcterms:publisher <http://dataportal.se/organisation/SE2120009994> ;\n  \
          dcterms:license <http://creativecommons.org/publicdomain/zero/1.0/>",
     );
-    for i in 0..datasets {
+    let included = |i: &usize| edition.is_empty() || i % 100 != 50;
+    for i in (0..datasets).filter(included) {
         let _ = write!(out, " ;\n  dcat:dataset <datasets/d{i}>");
     }
     out.push_str(" .\n\n");
     out.push_str(&agent(ORGS[0]));
-    for i in 0..datasets {
-        dataset(&mut out, i);
+    for i in (0..datasets).filter(included) {
+        let title = if i % 100 == 0 { edition } else { "" };
+        dataset(&mut out, i, ORGS[i % publishers], title);
     }
     out
 }
@@ -47,14 +61,13 @@ fn agent((orgnr, name): (&str, &str)) -> String {
     )
 }
 
-fn dataset(out: &mut String, i: usize) {
-    let org = ORGS[i % ORGS.len()];
+fn dataset(out: &mut String, i: usize, org: (&str, &str), edition: &str) {
     let theme = THEMES[i % THEMES.len()];
     let day = 1 + i % 28;
     let _ = write!(
         out,
         "<datasets/d{i}> a dcat:Dataset ;
-  dcterms:title \"Datamängd {i}\"@sv, \"Dataset {i}\"@en ;
+  dcterms:title \"Datamängd {i}{edition}\"@sv, \"Dataset {i}{edition}\"@en ;
   dcterms:description \"Mätvärden nummer {i} från {name}.\"@sv, \"Measurements number {i} from {name}.\"@en ;
   dcterms:publisher <http://dataportal.se/organisation/SE{orgnr}> ;
   dcat:contactPoint <datasets/d{i}#contact> ;

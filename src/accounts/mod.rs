@@ -154,13 +154,27 @@ impl<'s> MigrationSource<'s> for Embedded {
     fn resolve(
         self,
     ) -> futures_util::future::BoxFuture<'s, Result<Vec<Migration>, sqlx::error::BoxDynError>> {
-        let migrations = vec![Migration::new(
-            1,
-            Cow::Borrowed("accounts"),
-            MigrationType::Simple,
-            Cow::Borrowed(include_str!("../../migrations/0001_accounts.sql")),
-            false,
-        )];
+        let migration = |version, name, sql| {
+            Migration::new(
+                version,
+                Cow::Borrowed(name),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )
+        };
+        let migrations = vec![
+            migration(
+                1,
+                "accounts",
+                include_str!("../../migrations/0001_accounts.sql"),
+            ),
+            migration(
+                2,
+                "sources",
+                include_str!("../../migrations/0002_sources.sql"),
+            ),
+        ];
         Box::pin(async move { Ok(migrations) })
     }
 }

@@ -4,6 +4,7 @@ mod backup;
 pub mod load;
 mod recheck;
 mod serve;
+mod source;
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -98,6 +99,9 @@ enum Command {
     /// Manage an organisation's API tokens.
     #[command(subcommand)]
     Token(accounts::TokenCommand),
+    /// Manage an organisation's connected sources, and harvest one now.
+    #[command(subcommand)]
+    Source(source::SourceCommand),
     /// Write a synthetic DCAT-AP-SE catalogue (Turtle, relative IRIs) to standard output.
     Generate {
         /// Number of datasets.
@@ -124,6 +128,7 @@ pub fn run() -> ExitCode {
         Command::Org(c) => accounts::org(c),
         Command::User(c) => accounts::user(c),
         Command::Token(c) => accounts::token(c),
+        Command::Source(c) => return source::source(c),
         Command::Generate { datasets } => {
             print!("{}", crate::generate::catalogue_turtle(datasets));
             Ok(())

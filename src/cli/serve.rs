@@ -86,6 +86,12 @@ pub struct ServeArgs {
     /// never empties a feed by itself.
     #[arg(long, env = "KATALOG_APPLY_RECHECK")]
     apply_recheck: bool,
+    /// Let connected sources be on loopback and private addresses (refused by default).
+    #[arg(long)]
+    allow_private_sources: bool,
+    /// Do not harvest connected sources on their schedules (runs only when asked).
+    #[arg(long)]
+    no_scheduler: bool,
     /// Log as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
@@ -116,6 +122,8 @@ pub fn run(args: ServeArgs) -> CliResult {
             forwarded_for: args.forwarded_for,
         };
         config.files_dir = args.files.clone();
+        config.allow_private_sources = args.allow_private_sources;
+        config.scheduler = !args.no_scheduler;
         config.backup_dir = args
             .backup_dir
             .clone()
@@ -170,6 +178,15 @@ pub fn run(args: ServeArgs) -> CliResult {
             let state = state.clone();
             move || state.feeds.warm_cache()
         });
+        if let Some(harvester) = state.harvester.clone() {
+            let abandoned = harvester.sources().abandon_running().await?;
+            if abandoned > 0 {
+                tracing::warn!(runs = abandoned, "runs the last stop interrupted are marked failed");
+            }
+            if state.config.scheduler {
+                tokio::spawn(crate::harvest::schedule::run_due_sources(harvester));
+            }
+        }
         tracing::info!(base = %state.config.base_uri, data = %args.store.data.display(), "katalog started");
         // Tests and scripts read this line to learn the port.
         println!("listening on http://{addr}");

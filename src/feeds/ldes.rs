@@ -24,6 +24,12 @@ fn n(ns: &str, local: &str) -> NamedNode {
 }
 
 impl Feeds {
+    /// True when page `page` (from 1) of a stream of `count` events is full: the log is
+    /// append-only, so a full page never changes again.
+    pub fn ldes_page_is_full(&self, page: usize, count: u64) -> bool {
+        page.saturating_mul(PAGE_SIZE) as u64 <= count
+    }
+
     /// How many events there are: they are numbered from 0 without gaps.
     pub fn ldes_event_count(&self) -> Result<u64, FeedError> {
         Ok(self.catalogue.event_count()?)

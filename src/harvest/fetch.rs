@@ -26,6 +26,16 @@ pub struct Fetched {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: Vec<u8>,
+    /// The validators to send next time (conditional GET).
+    pub validators: Validators,
+}
+
+/// `ETag` and `Last-Modified` of a fetched document, sent back as `If-None-Match` and
+/// `If-Modified-Since` so an unchanged source answers 304 without a body.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
 }
 
 pub struct Fetcher {
@@ -88,6 +98,8 @@ impl Fetcher {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(60))
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(30))
             .user_agent(concat!("katalog/", env!("CARGO_PKG_VERSION")));
         if !allow_private {
             builder = builder.dns_resolver(Arc::new(PublicOnly));
@@ -126,6 +138,18 @@ impl Fetcher {
 
     /// GETs a URL with `Accept`, following redirects that pass the same checks.
     pub async fn get(&self, url: &str, accept: &str) -> Result<Fetched, FetchError> {
+        self.get_if_changed(url, accept, &Validators::default())
+            .await
+    }
+
+    /// Like [`Fetcher::get`], sending the validators of the last fetch: a 304 comes back as
+    /// it is (status 304, empty body).
+    pub async fn get_if_changed(
+        &self,
+        url: &str,
+        accept: &str,
+        last: &Validators,
+    ) -> Result<Fetched, FetchError> {
         let mut current =
             reqwest::Url::parse(url).map_err(|_| FetchError::Scheme(url.to_owned()))?;
         for _ in 0..=MAX_REDIRECTS {
@@ -134,13 +158,39 @@ impl Fetcher {
                 url: current.to_string(),
                 message: e.to_string(),
             };
-            let response = self
-                .client
-                .get(current.clone())
-                .header("accept", accept)
-                .send()
-                .await
-                .map_err(http)?;
+            let mut request = self.client.get(current.clone()).header("accept", accept);
+            if let Some(etag) = &last.etag {
+                request = request.header("if-none-match", etag);
+            }
+            if let Some(date) = &last.last_modified {
+                request = request.header("if-modified-since", date);
+            }
+            let response = request.send().await.map_err(http)?;
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let validators = Validators {
+                etag: header("etag"),
+                last_modified: header("last-modified"),
+            };
+            if response.status() == reqwest::StatusCode::NOT_MODIFIED {
+                return Ok(Fetched {
+                    url: current.to_string(),
+                    status: 304,
+                    content_type: None,
+                    body: Vec::new(),
+                    validators: Validators {
+                        etag: validators.etag.or_else(|| last.etag.clone()),
+                        last_modified: validators
+                            .last_modified
+                            .or_else(|| last.last_modified.clone()),
+                    },
+                });
+            }
             if response.status().is_redirection() {
                 let location = response
                     .headers()
@@ -155,11 +205,7 @@ impl Fetcher {
                 continue;
             }
             let status = response.status().as_u16();
-            let content_type = response
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
+            let content_type = header("content-type");
             let body = read_bounded(response, MAX_DOCUMENT_BYTES)
                 .await
                 .map_err(|e| match e {
@@ -174,6 +220,7 @@ impl Fetcher {
                 status,
                 content_type,
                 body,
+                validators,
             });
         }
         Err(FetchError::Redirects(url.to_owned()))

@@ -1,6 +1,46 @@
-//! Fetching other catalogues: a guarded HTTP client (no private or loopback addresses unless
-//! allowed) and `check-feed`, which reports what dataportal.se would stumble on.
+//! Other catalogues: a guarded HTTP client (no private or loopback addresses unless
+//! allowed), `check-feed`, which reports what dataportal.se would stumble on, and connected
+//! sources, which katalog harvests on a schedule into an organisation's records.
 pub mod check;
+mod dcat;
 mod fetch;
+pub mod report;
+mod run;
+pub mod schedule;
+pub mod sources;
 
-pub use fetch::{FetchError, Fetched, Fetcher, install_tls_provider};
+pub use fetch::{FetchError, Fetched, Fetcher, Validators, install_tls_provider};
+pub use report::RunReport;
+pub use run::Harvester;
+pub use sources::{NewSource, Source, SourceKind, SourceStatus, Sources};
+
+/// Bounds on each document fetched from a source: those of a request body, with room for
+/// a whole catalogue of 100 000 datasets in one document.
+pub const HARVEST_LIMITS: crate::rdf::Limits = crate::rdf::Limits {
+    max_triples: 5_000_000,
+    ..crate::rdf::Limits::DEFAULT
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum HarvestError {
+    #[error("sources database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Accounts(#[from] crate::accounts::AccountsError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// The source served something that cannot be harvested.
+    #[error("{0}")]
+    Source(String),
+    /// A source's settings are refused.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no source {0}")]
+    UnknownSource(i64),
+    #[error("source {0} is being harvested already")]
+    Running(i64),
+    #[error("the run was interrupted: {0}")]
+    Interrupted(String),
+}

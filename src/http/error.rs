@@ -42,6 +42,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// The resource is busy or taken (409).
+    #[error("{0}")]
+    Conflict(String),
     #[error("the record changed since you read it (If-Match / If-None-Match); read it again")]
     PreconditionFailed,
     #[error("too many failed attempts; try again in {0} seconds")]
@@ -94,6 +97,7 @@ impl AppError {
             Self::LoginRequired(_) => StatusCode::SEE_OTHER,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid(..) | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -210,6 +214,22 @@ impl From<ProtocolError> for AppError {
             ProtocolError::Malformed(message) => Self::BadRequest(message),
             e @ ProtocolError::ReadOnly => Self::Forbidden(e.to_string()),
             ProtocolError::UnsupportedMediaType(message) => Self::UnsupportedMediaType(message),
+        }
+    }
+}
+
+impl From<crate::harvest::HarvestError> for AppError {
+    fn from(error: crate::harvest::HarvestError) -> Self {
+        use crate::harvest::HarvestError as E;
+        match error {
+            E::Invalid(message) => Self::Unprocessable(message),
+            E::UnknownSource(_) => Self::NotFound,
+            e @ E::Running(_) => Self::Conflict(e.to_string()),
+            E::Accounts(e) => Self::Accounts(e),
+            E::Store(e) => Self::Store(e),
+            e @ (E::Database(_) | E::Interrupted(_)) => Self::Internal(e.to_string()),
+            // Only a run meets these, and a run reports them in its report.
+            e @ (E::Fetch(_) | E::Source(_)) => Self::Internal(e.to_string()),
         }
     }
 }

@@ -28,12 +28,13 @@ pub fn openapi() -> &'static utoipa::openapi::OpenApi {
             `X-CSRF-Token` header; everything else is public and read-only.",
         license(name = "EUPL-1.2")
     ),
-    components(schemas(super::handlers::admin::BackupRequest, SparqlForm, WriteSummary, WrittenRecord, ErrorBody, ReportBody, ReportResult)),
+    components(schemas(super::handlers::admin::BackupRequest, super::handlers::sources::SourceRequest, SparqlForm, WriteSummary, WrittenRecord, ErrorBody, ReportBody, ReportResult)),
     modifiers(&Security),
     tags(
         (name = "publishing", description = "Writing records (token or session)"),
         (name = "feeds", description = "Harvestable catalogue feeds"),
         (name = "sparql", description = "The public, read-only SPARQL endpoint"),
+        (name = "sources", description = "Connected sources an organisation's records are harvested from (its admins)"),
         (name = "api", description = "This description"),
     )
 )]

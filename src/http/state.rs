@@ -35,6 +35,10 @@ pub struct Config {
     pub backup_dir: std::path::PathBuf,
     /// A folder of data files served under `/files/` (download URLs of hosted data).
     pub files_dir: Option<std::path::PathBuf>,
+    /// Connected sources may be on loopback and private addresses (tests, an intranet).
+    pub allow_private_sources: bool,
+    /// Harvest sources on their schedules (off: only "harvest now").
+    pub scheduler: bool,
 }
 
 impl Config {
@@ -53,6 +57,8 @@ impl Config {
             max_page_size: 1000,
             files_dir: None,
             backup_dir: "katalog-data/backups".into(),
+            allow_private_sources: false,
+            scheduler: true,
         }
     }
 
@@ -108,6 +114,8 @@ pub struct AppState {
     pub accounts: Option<crate::accounts::Accounts>,
     pub login_throttle: crate::accounts::Throttle,
     pub form: Option<Arc<crate::publish::form::FormSpec>>,
+    /// Runs connected sources (absent without accounts).
+    pub harvester: Option<Arc<crate::harvest::Harvester>>,
     /// True while the start-up re-check of stored records runs beside the server (feeds
     /// and pages answer from the last verdicts meanwhile).
     pub rechecking: std::sync::atomic::AtomicBool,
@@ -124,7 +132,18 @@ impl AppState {
             eu: services.eu.map(Arc::new),
             cache: services.feed_cache.map(Arc::new),
         };
+        let harvester = services.accounts.as_ref().map(|accounts| {
+            Arc::new(crate::harvest::Harvester {
+                catalogue: catalogue.clone(),
+                shapes: services.shapes.clone(),
+                base_uri: config.base_uri.clone(),
+                accounts: accounts.clone(),
+                fetcher: crate::harvest::Fetcher::new(config.allow_private_sources),
+                limits: crate::harvest::HARVEST_LIMITS,
+            })
+        });
         Arc::new(Self {
+            harvester,
             sparql_slots: Arc::new(Semaphore::new(config.sparql.max_concurrent)),
             write_slots: Arc::new(Semaphore::new(config.max_concurrent_writes.max(1))),
             rate_limit: guard::RateLimit::new(&config.rate_limit),

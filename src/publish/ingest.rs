@@ -404,12 +404,13 @@ pub fn validate(
         results: Vec::new(),
     };
     for record in records {
-        report.merge(validate_record(shapes, record, members));
+        report.merge(check_record(shapes, record, members));
     }
     report
 }
 
-fn validate_record(
+/// Validates one record as it will be stored and served (a catalogue with its members).
+pub fn check_record(
     shapes: &crate::shacl::Shapes,
     record: &Record,
     members: &Members,
@@ -438,7 +439,7 @@ pub fn validate_and_note(
         results: Vec::new(),
     };
     for record in records.iter_mut() {
-        let own = validate_record(shapes, record, members);
+        let own = check_record(shapes, record, members);
         record.warnings = (own.warnings() > 0).then(|| own.to_json().to_string());
         record.checked_with = shapes.digest().map(str::to_owned);
         report.merge(own);

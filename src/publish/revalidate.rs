@@ -127,6 +127,7 @@ impl Check<'_> {
             warnings: None,
             stamp_modified: false,
             checked_with: None,
+            origin: None,
         };
         let report = validate(self.shapes, std::slice::from_ref(&record), self.members);
         Ok(report

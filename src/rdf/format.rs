@@ -109,6 +109,24 @@ pub fn input_format_for_media_type(content_type: &str) -> Option<RdfFormat> {
     }
 }
 
+/// The syntax a document looks like, for a source that serves no usable `Content-Type`:
+/// XML is RDF/XML, JSON is JSON-LD, anything else is read as Turtle (which also reads
+/// N-Triples).
+pub fn sniff_format(data: &[u8]) -> RdfFormat {
+    let text = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let start = text
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map_or(&[][..], |i| &text[i..]);
+    match start.first() {
+        Some(b'<') if start.starts_with(b"<?xml") || start.starts_with(b"<rdf:") => {
+            RdfFormat::RdfXml
+        }
+        Some(b'{') | Some(b'[') => GraphFormat::JsonLd.rdf_format(),
+        _ => RdfFormat::Turtle,
+    }
+}
+
 /// The input syntax for a file name, by its extension.
 pub fn input_format_for_path(path: &std::path::Path) -> Option<RdfFormat> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();

@@ -11,8 +11,11 @@ mod write;
 pub use compare::{canonical_hash, entity_tag, isomorphic, record_tags, to_sophia};
 pub use format::{
     GraphFormat, INPUT_MEDIA_TYPES, RDF_OFFERS, input_format_for_media_type, input_format_for_path,
+    sniff_format,
 };
 pub use limits::{LimitExceeded, Limits};
 pub use negotiate::{MediaRange, negotiate, parse_accept};
-pub use parse::{ParseError, parse_graph, parse_graph_reader, parse_graph_within};
+pub use parse::{
+    ParseError, parse_graph, parse_graph_lenient, parse_graph_reader, parse_graph_within,
+};
 pub use write::{PREFIXES, serialize_graph, sort_triples, to_ntriples};

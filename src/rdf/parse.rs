@@ -92,6 +92,50 @@ pub fn parse_graph_within(
 ) -> Result<Vec<Triple>, ParseError> {
     // Editors on Windows write a byte-order mark; it is not part of the document.
     let data = data.strip_prefix(BOM).unwrap_or(data);
+    check_before_parsing(data, format, limits)?;
+    collect(parser(format, base_iri)?.for_slice(data), limits)
+}
+
+/// Parses what a harvested source serves, leniently where the syntax allows it: a statement
+/// the parser can skip (an invalid IRI, a bad language tag, a stray token), as real
+/// catalogues contain, is left out and its error returned beside the triples, rather than the
+/// whole source refused. A limit still refuses the whole document, and so do more than
+/// [`MAX_SKIPPED`] errors (it is then not RDF of that syntax at all).
+pub fn parse_graph_lenient(
+    data: &[u8],
+    format: RdfFormat,
+    base_iri: Option<&str>,
+    limits: &Limits,
+) -> Result<(Vec<Triple>, Vec<ParseError>), ParseError> {
+    let data = data.strip_prefix(BOM).unwrap_or(data);
+    check_before_parsing(data, format, limits)?;
+    let mut triples = Vec::new();
+    let mut skipped = Vec::new();
+    for quad in parser(format, base_iri)?.for_slice(data) {
+        let quad = match quad {
+            Ok(quad) => quad,
+            Err(e) if skipped.len() < MAX_SKIPPED => {
+                skipped.push(ParseError::from(e));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if triples.len() == limits.max_triples {
+            return Err(LimitExceeded::Triples(limits.max_triples).into());
+        }
+        let triple = Triple::from(quad);
+        limits::check_literal(&triple, limits.max_literal_bytes)?;
+        triples.push(triple);
+    }
+    limits::check_blank_depth(&triples, limits.max_depth)?;
+    Ok((triples, skipped))
+}
+
+/// Errors a lenient parse passes over before it gives up on the document.
+pub const MAX_SKIPPED: usize = 1000;
+
+/// The bombs that are found by looking at the text before the parser expands it.
+fn check_before_parsing(data: &[u8], format: RdfFormat, limits: &Limits) -> Result<(), ParseError> {
     match format {
         RdfFormat::RdfXml => limits::check_xml_entities(data, limits.max_entity_expansion)?,
         RdfFormat::JsonLd { .. } => limits::check_json_depth(data, limits.max_depth)?,
@@ -100,7 +144,7 @@ pub fn parse_graph_within(
         }
         _ => {}
     }
-    collect(parser(format, base_iri)?.for_slice(data), limits)
+    Ok(())
 }
 
 /// Parses from a reader (large files, with a progress bar wrapped around the reader), within
@@ -175,6 +219,16 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.line, Some(2));
         assert!(err.column.unwrap() >= 1);
+    }
+
+    #[test]
+    fn a_lenient_parse_skips_a_bad_statement_and_keeps_the_rest() {
+        let data = b"<http://a> <http://b> <http://c> .\n<http://a> <http://b> <http://bad iri> .\n<http://a> <http://b> <http://d> .\n";
+        let (triples, skipped) =
+            parse_graph_lenient(data, RdfFormat::Turtle, None, &Limits::DEFAULT).unwrap();
+        assert_eq!(triples.len(), 2);
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].line, Some(2));
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct RecordInfo {
     /// The digest of the shapes the stored content was last checked against (see
     /// `Shapes::digest`); None when it was written without validation.
     pub checked_with: Option<String>,
+    /// The connected source it was harvested from (`source:N`); None when published.
+    pub origin: Option<String>,
 }
 
 impl RecordInfo {
@@ -60,6 +62,7 @@ impl RecordIndex {
                 invalid: entry.invalid,
                 still_served: entry.fails_active,
                 checked_with: entry.checked_with,
+                origin: entry.origin,
             });
         }
         Ok(Self {

@@ -89,6 +89,9 @@ pub struct Entry {
     /// It fails the active shapes but is still served ([`Note::FailsActive`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fails_active: bool,
+    /// The connected source it was harvested from (`source:N`); None when published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// Text kept beside a record.
@@ -493,6 +496,7 @@ mod tests {
             checked_with: None,
             invalid: false,
             fails_active: false,
+            origin: None,
         }
     }
 

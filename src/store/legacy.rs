@@ -89,6 +89,7 @@ pub fn move_bookkeeping(store: &Store, ledger: &Ledger) -> Result<(), StoreError
                     checked_with: get(kat::CHECKED_WITH),
                     invalid: values.contains_key(kat::INVALID.as_str()),
                     fails_active: values.contains_key(kat::FAILS_ACTIVE.as_str()),
+                    origin: None,
                 };
                 batch.put_entry(subject, &entry)?;
                 if let Some(source) = get(kat::SOURCE) {

@@ -201,6 +201,7 @@ impl Catalogue {
                 checked_with: record.checked_with.clone(),
                 invalid: false,
                 fails_active: false,
+                origin: record.origin.clone(),
             },
             warnings: record.warnings.clone(),
             activity,

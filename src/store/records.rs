@@ -71,6 +71,9 @@ pub struct Record {
     /// The digest of the shapes this content passed (`Shapes::digest`), kept beside it so
     /// that start-up need not check it again; None when it was not validated.
     pub checked_with: Option<String>,
+    /// Where the record comes from: `source:N` for a connected source's harvest; None when
+    /// it was published (API, pages, `load`). Kept in the ledger, never in the RDF.
+    pub origin: Option<String>,
 }
 
 impl Record {
@@ -154,6 +157,7 @@ pub fn split_records(triples: Vec<Triple>, base: &str) -> Split {
             warnings: None,
             stamp_modified: false,
             checked_with: None,
+            origin: None,
         });
     }
     let unattached = triples

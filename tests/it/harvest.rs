@@ -309,6 +309,19 @@ fn replay(server: &Server) -> BTreeMap<String, Vec<Triple>> {
 #[test]
 fn replaying_the_ldes_feed_gives_the_served_records() {
     let (server, _dir) = published(150);
+    let page_headers = |page: usize| {
+        let response = server
+            .get(&format!("/ldes?page={page}"))
+            .header("accept", "application/trig")
+            .send()
+            .unwrap();
+        let header = |name: &str| response.headers()[name].to_str().unwrap().to_owned();
+        (header("etag"), header("cache-control"))
+    };
+    // 151 events (the catalogue and 150 datasets): page 1 is full, page 2 is the last.
+    let full = page_headers(1);
+    assert!(full.1.contains("immutable"), "{full:?}");
+    assert!(!page_headers(2).1.contains("immutable"));
     // Update one, delete one, create one more: a mix of events over two feed pages.
     let current = server
         .get("/datasets/d1")
@@ -333,6 +346,11 @@ fn replaying_the_ldes_feed_gives_the_served_records() {
             .unwrap()
             .status(),
         204
+    );
+    assert_eq!(
+        page_headers(1),
+        full,
+        "a full page does not change with later events"
     );
     let replayed = replay(&server);
     let served = common::parse(

@@ -268,8 +268,14 @@ pub async fn ldes(
             .checked_sub(1)
             .map(|s| s.to_string())
             .unwrap_or_default();
-        let validators =
-            Conditional::new(&[&last, format.file_extension(), &page.to_string()], None);
+        // A full page never changes: its ETag does not depend on later events, and caches
+        // may keep it for good. Only the last page changes.
+        let full = state.feeds.ldes_page_is_full(page, count);
+        let state_of_page = if full { "full" } else { last.as_str() };
+        let validators = Conditional::new(
+            &[state_of_page, format.file_extension(), &page.to_string()],
+            None,
+        );
         if validators.is_fresh(&headers) {
             return Ok(validators.not_modified());
         }
@@ -279,6 +285,13 @@ pub async fn ldes(
         response
             .headers_mut()
             .insert(header::VARY, HeaderValue::from_static("Accept"));
+        let cache = match full {
+            true => "public, max-age=31536000, immutable",
+            false => "public, max-age=0, must-revalidate",
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         Ok(response)
     };
     tokio::task::spawn_blocking(run).await?

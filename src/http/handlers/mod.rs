@@ -4,5 +4,6 @@ pub mod feeds;
 pub mod health;
 pub mod publish;
 pub mod resource;
+pub mod sources;
 pub mod sparql;
 pub mod validate;

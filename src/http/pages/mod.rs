@@ -6,6 +6,7 @@ pub mod assets;
 #[cfg(test)]
 mod form_tests;
 pub mod publisher;
+mod sources;
 
 use super::{AppError, AppState, SharedState};
 use crate::rdf::PREFIXES;
@@ -48,6 +49,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("upload.html", include_str!("templates/upload.html")),
         ("members.html", include_str!("templates/members.html")),
         ("tokens.html", include_str!("templates/tokens.html")),
+        ("sources.html", include_str!("templates/sources.html")),
+        ("source.html", include_str!("templates/source.html")),
         ("audit.html", include_str!("templates/audit.html")),
         ("invitation.html", include_str!("templates/invitation.html")),
         ("api_docs.html", include_str!("templates/api_docs.html")),

@@ -34,6 +34,7 @@ pub fn routes() -> Router<SharedState> {
         .route("/publish/records/delete", post(delete))
         .route("/publish/upload", get(upload_page).post(upload))
         .merge(super::admin::routes())
+        .merge(super::sources::routes())
 }
 
 type Params = Query<HashMap<String, String>>;

@@ -1,0 +1,380 @@
+//! One run of a connected source: gather what it serves, split it into records, keep those
+//! that are the organisation's, its own and valid, write what changed in batches (each with
+//! its LDES event, as publishing does), and remove what vanished, only after a complete run
+//! and within the source's share.
+use super::dcat;
+use super::report::{Conflict, RunReport, Skipped};
+use super::sources::{Resume, Source, SourceKind, Sources};
+use super::{Fetcher, HarvestError, Validators};
+use crate::accounts::{Accounts, AuditNote, Organisation};
+use crate::publish::{Members, check_record};
+use crate::rdf::Limits;
+use crate::shacl::Shapes;
+use crate::store::{Catalogue, Change, Record, RecordIndex, RecordKind, split_records};
+use oxigraph::model::NamedNode;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Records written in one transaction: each record whole or not at all, and a crash
+/// between batches leaves every record as it was or as the source has it now.
+const BATCH: usize = 1000;
+
+/// What a run needs of the site; the server, the command line and the scheduler build one.
+pub struct Harvester {
+    pub catalogue: Arc<Catalogue>,
+    pub shapes: Option<Arc<Shapes>>,
+    pub base_uri: String,
+    pub accounts: Accounts,
+    pub fetcher: Fetcher,
+    /// Bounds on each fetched document.
+    pub limits: Limits,
+}
+
+/// Whether a run may remove the source's records that it no longer lists.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Removal {
+    /// After a complete run, within the source's share.
+    IfComplete,
+}
+
+impl Harvester {
+    pub fn sources(&self) -> Sources {
+        Sources::new(&self.accounts)
+    }
+
+    /// Runs source `id` now and keeps its report. Err only when the run could not start
+    /// (no such source, one running already, the database); a failed harvest is a report
+    /// with `error` set.
+    pub async fn run(&self, id: i64) -> Result<RunReport, HarvestError> {
+        let sources = self.sources();
+        let source = sources.get(id).await?;
+        let run = sources.start_run(id).await?;
+        let started = Instant::now();
+        let mut report = RunReport {
+            source: id,
+            kind: source.kind.as_str().to_owned(),
+            url: source.url.clone(),
+            ..Default::default()
+        };
+        let budget = Duration::from_secs(source.time_budget.max(1) as u64);
+        let last = Resume {
+            validators: Validators {
+                etag: source.etag.clone(),
+                last_modified: source.last_modified.clone(),
+            },
+            position: source.position.clone(),
+        };
+        let next = match tokio::time::timeout(budget, self.harvest(&source, &mut report)).await {
+            Ok(Ok(next)) => next,
+            Ok(Err(e)) => {
+                report.error = Some(e.to_string());
+                last
+            }
+            Err(_) => {
+                report.error = Some(format!(
+                    "stopped: the run took longer than its time budget of {} s",
+                    budget.as_secs()
+                ));
+                last
+            }
+        };
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        sources.finish_run(&source, run, &report, &next).await?;
+        tracing::info!(source = id, url = %source.url, summary = %report.summary(), "harvested");
+        Ok(report)
+    }
+
+    async fn harvest(
+        &self,
+        source: &Source,
+        report: &mut RunReport,
+    ) -> Result<Resume, HarvestError> {
+        let org = self.accounts.organisation_by_id(source.org_id).await?;
+        // A confirmed removal needs the document itself, not a 304.
+        let last = match source.confirm_removal {
+            true => Validators::default(),
+            false => Validators {
+                etag: source.etag.clone(),
+                last_modified: source.last_modified.clone(),
+            },
+        };
+        match source.kind {
+            SourceKind::Dcat => {
+                let gathered =
+                    dcat::gather(&self.fetcher, &source.url, &last, &self.limits, report).await?;
+                if gathered.not_modified {
+                    report.unchanged = self.owned(source)?.len();
+                    return Ok(Resume {
+                        validators: last,
+                        position: None,
+                    });
+                }
+                let records = split_records(gathered.triples, &self.base_uri).records;
+                self.apply(source, &org, records, Removal::IfComplete, report)
+                    .await?;
+                Ok(Resume {
+                    // A partial run, or one that held back a removal, must not make the next
+                    // one a 304 that never finishes the work.
+                    validators: match report.complete && report.removal_held.is_none() {
+                        true => gathered.validators,
+                        false => Validators::default(),
+                    },
+                    position: None,
+                })
+            }
+            SourceKind::Ckan | SourceKind::Ldes => Err(HarvestError::Source(format!(
+                "harvesting {} sources is not available yet",
+                source.kind.as_str()
+            ))),
+        }
+    }
+
+    /// The records this source wrote, as stored.
+    fn owned(&self, source: &Source) -> Result<Vec<NamedNode>, HarvestError> {
+        let origin = source.origin();
+        Ok(self
+            .catalogue
+            .index()?
+            .records
+            .iter()
+            .filter(|r| r.origin.as_deref() == Some(origin.as_str()))
+            .map(|r| r.iri.clone())
+            .collect())
+    }
+
+    /// Decides on each record, writes the accepted ones, and removes what vanished.
+    async fn apply(
+        &self,
+        source: &Source,
+        org: &Organisation,
+        records: Vec<Record>,
+        removal: Removal,
+        report: &mut RunReport,
+    ) -> Result<(), HarvestError> {
+        let index = self.catalogue.index()?;
+        let members = Members::of(&records, &index);
+        let mut seen = HashSet::new();
+        let mut accepted = Vec::new();
+        for record in records {
+            if record.kind == RecordKind::Catalog {
+                report.warn(format!(
+                    "catalogue <{}> is not kept: katalog lists the organisation's records in its own catalogue",
+                    record.iri.as_str()
+                ));
+                continue;
+            }
+            seen.insert(record.iri.clone());
+            if let Some(record) = self.accept(source, org, record, &index, &members, report) {
+                accepted.push(record);
+            }
+        }
+        self.write(source, org, accepted, &index, report).await?;
+        if removal == Removal::IfComplete {
+            self.remove_vanished(source, org, &seen, &index, report)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The record ready to write, or None when it is skipped or in conflict (noted).
+    fn accept(
+        &self,
+        source: &Source,
+        org: &Organisation,
+        mut record: Record,
+        index: &RecordIndex,
+        members: &Members,
+        report: &mut RunReport,
+    ) -> Option<Record> {
+        let origin = source.origin();
+        let publisher = record.publisher().map(|p| p.as_str().to_owned());
+        if publisher.as_deref() != Some(org.publisher_iri.as_str()) {
+            let named = publisher.map_or("no dcterms:publisher".to_owned(), |p| {
+                format!("dcterms:publisher <{p}>")
+            });
+            report.skipped += 1;
+            report.skipped_records.push(Skipped {
+                record: record.iri.as_str().to_owned(),
+                reason: format!(
+                    "it names {named}, not the organisation's <{}>",
+                    org.publisher_iri
+                ),
+                violations: None,
+            });
+            return None;
+        }
+        if let Some(stored) = index.get(&record.iri)
+            && stored.origin.as_deref() != Some(origin.as_str())
+        {
+            let owner = match &stored.origin {
+                Some(other) => format!("harvested by {}", other.replace(':', " #")),
+                None => "published by hand".to_owned(),
+            };
+            report.conflicts += 1;
+            report.conflict_records.push(Conflict {
+                record: record.iri.as_str().to_owned(),
+                reason: format!("the record exists, {owner}; it is left as it is"),
+            });
+            return None;
+        }
+        if let Some(shapes) = &self.shapes {
+            let own = check_record(shapes, &record, members);
+            if own.has_violations() {
+                report.skipped += 1;
+                report.skipped_records.push(Skipped {
+                    record: record.iri.as_str().to_owned(),
+                    reason: format!("{} violations of the shapes", own.violations()),
+                    violations: Some(own.to_json()),
+                });
+                return None;
+            }
+            if own.warnings() > 0 {
+                record.warnings = Some(own.to_json().to_string());
+            }
+            record.checked_with = shapes.digest().map(str::to_owned);
+        }
+        record.origin = Some(origin);
+        Some(record)
+    }
+
+    /// Writes the records in batches, counting what changed, and notes it in the audit log.
+    async fn write(
+        &self,
+        source: &Source,
+        org: &Organisation,
+        mut records: Vec<Record>,
+        index: &RecordIndex,
+        report: &mut RunReport,
+    ) -> Result<(), HarvestError> {
+        while !records.is_empty() {
+            let batch: Vec<Record> = records.drain(..records.len().min(BATCH)).collect();
+            let catalogue = self.catalogue.clone();
+            let written = tokio::task::spawn_blocking(move || {
+                let changes = catalogue.write(&batch)?;
+                let mut notes = Vec::new();
+                for (record, change) in batch.iter().zip(&changes) {
+                    if *change != Change::Unchanged {
+                        let after = catalogue.record_hash(record.iri.as_ref())?;
+                        notes.push((record.iri.clone(), *change, after));
+                    }
+                }
+                Ok::<_, HarvestError>((changes, notes))
+            })
+            .await
+            .map_err(|e| HarvestError::Interrupted(e.to_string()))??;
+            let (changes, notes) = written;
+            for change in changes {
+                match change {
+                    Change::Created => report.added += 1,
+                    Change::Updated => report.updated += 1,
+                    Change::Unchanged => report.unchanged += 1,
+                }
+            }
+            let audit: Vec<(NamedNode, &str, Option<String>, Option<String>)> = notes
+                .into_iter()
+                .map(|(iri, change, after)| {
+                    let before = index.get(&iri).map(|r| r.hash.clone());
+                    (iri, change.as_str(), before, after)
+                })
+                .collect();
+            self.audit(source, org, &audit).await?;
+        }
+        Ok(())
+    }
+
+    /// Removes the source's records it no longer lists, unless they are more than its share
+    /// (an empty but well-formed answer must not wipe a catalogue) and no admin confirmed.
+    async fn remove_vanished(
+        &self,
+        source: &Source,
+        org: &Organisation,
+        seen: &HashSet<NamedNode>,
+        index: &RecordIndex,
+        report: &mut RunReport,
+    ) -> Result<(), HarvestError> {
+        if !report.complete {
+            report.warn(
+                "not every page was read: records the source no longer lists are kept until a complete run",
+            );
+            return Ok(());
+        }
+        if report.passed_over > 0 {
+            // A statement passed over may have been a record's type: its record would look
+            // gone.
+            report.warn(
+                "the parser passed over statements: records the source no longer lists are kept until a clean run",
+            );
+            return Ok(());
+        }
+        let origin = source.origin();
+        let owned: Vec<&NamedNode> = index
+            .records
+            .iter()
+            .filter(|r| r.origin.as_deref() == Some(origin.as_str()))
+            .map(|r| &r.iri)
+            .collect();
+        let vanished: Vec<NamedNode> = owned
+            .iter()
+            .filter(|iri| !seen.contains(**iri))
+            .map(|iri| (*iri).clone())
+            .collect();
+        if vanished.is_empty() {
+            return Ok(());
+        }
+        let share = vanished.len() as f64 / owned.len() as f64;
+        if share > source.max_removal {
+            if !source.confirm_removal {
+                report.removal_held = Some(format!(
+                    "{} of the {} records from this source are gone from it ({:.0} %, more than the {:.0} % one run may remove): they are kept until an admin confirms the removal",
+                    vanished.len(),
+                    owned.len(),
+                    share * 100.0,
+                    source.max_removal * 100.0
+                ));
+                return Ok(());
+            }
+            report.removal_confirmed_used = true;
+        }
+        let catalogue = self.catalogue.clone();
+        let removed = tokio::task::spawn_blocking(move || {
+            let mut removed = Vec::new();
+            for iri in vanished {
+                let before = catalogue.record_hash(iri.as_ref())?;
+                if catalogue.delete(iri.as_ref())? {
+                    removed.push((iri, "deleted", before, None));
+                }
+            }
+            Ok::<_, HarvestError>(removed)
+        })
+        .await
+        .map_err(|e| HarvestError::Interrupted(e.to_string()))??;
+        report.removed += removed.len();
+        self.audit(source, org, &removed).await
+    }
+
+    /// Notes the run's writes in the organisation's audit log, as the source's.
+    async fn audit(
+        &self,
+        source: &Source,
+        org: &Organisation,
+        notes: &[(NamedNode, &str, Option<String>, Option<String>)],
+    ) -> Result<(), HarvestError> {
+        if notes.is_empty() {
+            return Ok(());
+        }
+        let actor = format!("source #{} ({})", source.id, org.orgnr);
+        let entries: Vec<AuditNote<'_>> = notes
+            .iter()
+            .map(|(iri, action, before, after)| AuditNote {
+                org_id: Some(org.id),
+                record: iri.as_str(),
+                action,
+                hash_before: before.as_deref(),
+                hash_after: after.as_deref(),
+            })
+            .collect();
+        self.accounts.audit(&actor, &entries).await?;
+        Ok(())
+    }
+}
