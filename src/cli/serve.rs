@@ -94,7 +94,7 @@ pub struct ServeArgs {
 pub fn run(args: ServeArgs) -> CliResult {
     init_logging(args.log_json);
     let catalogue = Catalogue::open(&args.store.data)?;
-    let shapes = super::load::active_shapes(&args.shapes, args.no_validation)?;
+    let shapes = super::active_shapes(&args.shapes, args.no_validation)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -136,9 +136,9 @@ pub fn run(args: ServeArgs) -> CliResult {
         let services = Services {
             catalogue,
             shapes,
-            eu: Some(super::load::eu_mapping()?),
+            eu: Some(super::shipped::eu_mapping()?),
             accounts: Some(crate::accounts::Accounts::open(&args.store.data).await?),
-            form: super::load::dataset_form(&args.shapes)?,
+            form: super::shipped::dataset_form(&args.shapes)?,
             feed_cache,
         };
         let state = AppState::new(services, config);
