@@ -2,13 +2,15 @@
 //! `validate` shares.
 use super::shipped::active_shapes;
 use super::{CliResult, DEFAULT_ADDR, StoreArgs};
+use crate::publish::{Accepts, Precondition, PublishError, Publishing, Submission, ingest};
 use crate::rdf::{GraphFormat, Limits, input_format_for_path, parse_graph_reader};
 use crate::shacl::Shapes;
-use crate::store::{Catalogue, Change, split_records};
+use crate::store::{Catalogue, Change};
 use indicatif::{ProgressBar, ProgressStyle};
 use oxigraph::io::RdfFormat;
 use oxigraph::model::{NamedNode, Triple};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
 pub struct LoadArgs {
@@ -74,64 +76,93 @@ pub(super) fn read_file(
     Ok(triples)
 }
 
-/// Loads one file into the store: split into records, validated, written in one transaction.
-pub fn load_file(
-    catalogue: &Catalogue,
+/// Loads one file through the ingest service, as the publishing API writes (no principal,
+/// any kind of record, no precondition): split into records, validated, written in one
+/// transaction.
+pub async fn load_file(
+    catalogue: &Arc<Catalogue>,
     path: &Path,
     base: &str,
     format: Option<&str>,
     shapes: Option<&Shapes>,
 ) -> Result<String, Box<dyn std::error::Error>> {
     let triples = read_file(path, format, base)?;
-    let mut split = split_records(triples, base);
-    if let Some(shapes) = shapes {
-        let members = crate::publish::Members::of(&split.records, &*catalogue.index()?);
-        let report = crate::publish::validate_and_note(shapes, &mut split.records, &members);
-        if report.has_violations() {
-            return Err(format!(
-                "{}: the records violate the shapes:\n{}",
-                path.display(),
-                report.to_text()
-            )
-            .into());
-        }
+    let read = triples.len();
+    let site = Publishing {
+        catalogue,
+        shapes,
+        base_uri: base,
+        accounts: None,
+    };
+    let submission = Submission {
+        triples,
+        only: None,
+        accepts: Accepts::Any,
+        precondition: Precondition::None,
+    };
+    match ingest(&site, None, submission).await {
+        Ok(ingested) => Ok(summary(&ingested.changes, ingested.unattached)),
+        // Ingest refuses a body without records; a file of them loads as nothing, as
+        // `load` always did.
+        Err(PublishError::NoRecords) => Ok(summary(&[], read)),
+        Err(PublishError::Invalid(report)) => Err(format!(
+            "{}: the records violate the shapes:\n{}",
+            path.display(),
+            report.to_text()
+        )
+        .into()),
+        Err(e) => Err(e.into()),
     }
-    let changes = catalogue.write(&split.records)?;
+}
+
+fn summary(changes: &[Change], unattached: usize) -> String {
     let count = |c: Change| changes.iter().filter(|x| **x == c).count();
-    Ok(format!(
+    format!(
         "{} records ({} created, {} updated, {} unchanged), {} unattached triples ignored",
         changes.len(),
         count(Change::Created),
         count(Change::Updated),
         count(Change::Unchanged),
-        split.unattached
-    ))
+        unattached
+    )
 }
 
 pub fn load(args: LoadArgs) -> CliResult {
-    let catalogue = Catalogue::open(&args.store.data)?;
+    let catalogue = Arc::new(Catalogue::open(&args.store.data)?);
     let base = args.store.resolve_base(&catalogue, DEFAULT_ADDR.parse()?)?;
     let shapes = active_shapes(&args.shapes, args.no_validation || args.graph.is_some())?;
+    // The ingest service is async (its writes run on blocking threads).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     for file in &args.files {
         if let Some(graph) = &args.graph {
-            let triples = read_file(file, args.format.as_deref(), &base)?;
-            catalogue.load_raw_graph(NamedNode::new(graph.clone())?.as_ref(), &triples)?;
-            eprintln!(
-                "{}: {} triples into <{graph}>",
-                file.display(),
-                triples.len()
-            );
+            load_graph(&catalogue, file, args.format.as_deref(), &base, graph)?;
         } else {
-            let summary = load_file(
-                &catalogue,
-                file,
-                &base,
-                args.format.as_deref(),
-                shapes.as_deref(),
-            )?;
+            let format = args.format.as_deref();
+            let loading = load_file(&catalogue, file, &base, format, shapes.as_deref());
+            let summary = runtime.block_on(loading)?;
             eprintln!("{}: {summary}", file.display());
         }
     }
     catalogue.flush()?;
+    Ok(())
+}
+
+/// Loads the triples of one file as they are into one named graph (`--graph`).
+fn load_graph(
+    catalogue: &Catalogue,
+    file: &Path,
+    format: Option<&str>,
+    base: &str,
+    graph: &str,
+) -> CliResult {
+    let triples = read_file(file, format, base)?;
+    catalogue.load_raw_graph(NamedNode::new(graph)?.as_ref(), &triples)?;
+    eprintln!(
+        "{}: {} triples into <{graph}>",
+        file.display(),
+        triples.len()
+    );
     Ok(())
 }
