@@ -1,13 +1,15 @@
+//! `katalog load`: RDF files into the store, and the reading of RDF files that
+//! `validate` shares.
+use super::shipped::active_shapes;
 use super::{CliResult, DEFAULT_ADDR, StoreArgs};
+use crate::publish::{Accepts, Precondition, PublishError, Publishing, Submission, ingest};
 use crate::rdf::{GraphFormat, Limits, input_format_for_path, parse_graph_reader};
-use crate::shacl::{Shapes, ValidationReport};
-use crate::store::{Catalogue, Change, split_records};
+use crate::shacl::Shapes;
+use crate::store::{Catalogue, Change};
 use indicatif::{ProgressBar, ProgressStyle};
 use oxigraph::io::RdfFormat;
 use oxigraph::model::{NamedNode, Triple};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
@@ -31,86 +33,6 @@ pub struct LoadArgs {
     no_validation: bool,
 }
 
-#[derive(clap::Args, Debug)]
-pub struct ExportArgs {
-    #[command(flatten)]
-    store: StoreArgs,
-    /// turtle, rdfxml, jsonld or ntriples.
-    #[arg(long, default_value = "turtle")]
-    format: String,
-}
-
-#[derive(clap::Args, Debug)]
-pub struct ValidateArgs {
-    #[arg(required = true)]
-    files: Vec<PathBuf>,
-    /// Shapes files or folders (default: katalog's DCAT-AP-SE shapes).
-    #[arg(long)]
-    shapes: Vec<PathBuf>,
-    /// Report as text, turtle or json.
-    #[arg(long, default_value = "text")]
-    format: String,
-    /// Base IRI for relative IRIs in the files.
-    #[arg(long, default_value = "http://127.0.0.1:8080/")]
-    base_uri: String,
-}
-
-/// A folder shipped with katalog (`shapes`, `vocab`): beside the binary, in the current
-/// directory, or in the source tree it was built from.
-pub fn shipped_dir(name: &str) -> PathBuf {
-    let beside_binary = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(|d| d.join(name)));
-    let candidates = [
-        beside_binary,
-        Some(PathBuf::from(name)),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(name)),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.is_dir())
-        .unwrap_or_else(|| PathBuf::from(name))
-}
-
-/// The DCAT-AP-SE → DCAT-AP mapping from `vocab/`.
-pub fn eu_mapping() -> Result<crate::feeds::eu::EuMapping, Box<dyn std::error::Error>> {
-    Ok(crate::feeds::eu::EuMapping::load(&shipped_dir("vocab"))?)
-}
-
-/// The dataset form of the publisher pages, generated from the active shapes and the
-/// controlled vocabularies.
-pub fn dataset_form(
-    shape_paths: &[PathBuf],
-) -> Result<Option<Arc<crate::publish::form::FormSpec>>, Box<dyn std::error::Error>> {
-    let paths = if shape_paths.is_empty() {
-        vec![shipped_dir("shapes")]
-    } else {
-        shape_paths.to_vec()
-    };
-    let shapes = crate::shacl::read_graph(&paths)?;
-    let vocab = crate::shacl::read_graph(&[shipped_dir("vocab")])?;
-    Ok(Some(Arc::new(crate::publish::form::FormSpec::from_graphs(
-        &shapes, &vocab,
-    ))))
-}
-
-/// The shapes every write is validated with, or None when validation is switched off.
-pub fn active_shapes(
-    paths: &[PathBuf],
-    disabled: bool,
-) -> Result<Option<Arc<Shapes>>, Box<dyn std::error::Error>> {
-    if disabled {
-        return Ok(None);
-    }
-    let paths = if paths.is_empty() {
-        vec![shipped_dir("shapes")]
-    } else {
-        paths.to_vec()
-    };
-    Ok(Some(Arc::new(Shapes::load(&paths)?)))
-}
-
 fn file_format(path: &Path, name: Option<&str>) -> Result<RdfFormat, String> {
     match name {
         Some(n) => GraphFormat::from_name(n)
@@ -122,7 +44,11 @@ fn file_format(path: &Path, name: Option<&str>) -> Result<RdfFormat, String> {
     }
 }
 
-fn read_file(path: &Path, format: Option<&str>, base: &str) -> Result<Vec<Triple>, String> {
+pub(super) fn read_file(
+    path: &Path,
+    format: Option<&str>,
+    base: &str,
+) -> Result<Vec<Triple>, String> {
     let syntax = file_format(path, format)?;
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -150,61 +76,72 @@ fn read_file(path: &Path, format: Option<&str>, base: &str) -> Result<Vec<Triple
     Ok(triples)
 }
 
-/// Loads one file into the store: split into records, validated, written in one transaction.
-pub fn load_file(
-    catalogue: &Catalogue,
+/// Loads one file through the ingest service, as the publishing API writes (no principal,
+/// any kind of record, no precondition): split into records, validated, written in one
+/// transaction.
+pub async fn load_file(
+    catalogue: &Arc<Catalogue>,
     path: &Path,
     base: &str,
     format: Option<&str>,
     shapes: Option<&Shapes>,
 ) -> Result<String, Box<dyn std::error::Error>> {
     let triples = read_file(path, format, base)?;
-    let mut split = split_records(triples, base);
-    if let Some(shapes) = shapes {
-        let members = crate::publish::Members::of(&split.records, &*catalogue.index()?);
-        let report = crate::publish::validate_and_note(shapes, &mut split.records, &members);
-        if report.has_violations() {
-            return Err(format!(
-                "{}: the records violate the shapes:\n{}",
-                path.display(),
-                report.to_text()
-            )
-            .into());
-        }
+    let read = triples.len();
+    let site = Publishing {
+        catalogue,
+        shapes,
+        base_uri: base,
+        accounts: None,
+    };
+    let submission = Submission {
+        triples,
+        only: None,
+        accepts: Accepts::Any,
+        precondition: Precondition::None,
+    };
+    match ingest(&site, None, submission).await {
+        Ok(ingested) => Ok(summary(&ingested.changes, ingested.unattached)),
+        // Ingest refuses a body without records; a file of them loads as nothing, as
+        // `load` always did.
+        Err(PublishError::NoRecords) => Ok(summary(&[], read)),
+        Err(PublishError::Invalid(report)) => Err(format!(
+            "{}: the records violate the shapes:\n{}",
+            path.display(),
+            report.to_text()
+        )
+        .into()),
+        Err(e) => Err(e.into()),
     }
-    let changes = catalogue.write(&split.records)?;
+}
+
+fn summary(changes: &[Change], unattached: usize) -> String {
     let count = |c: Change| changes.iter().filter(|x| **x == c).count();
-    Ok(format!(
+    format!(
         "{} records ({} created, {} updated, {} unchanged), {} unattached triples ignored",
         changes.len(),
         count(Change::Created),
         count(Change::Updated),
         count(Change::Unchanged),
-        split.unattached
-    ))
+        unattached
+    )
 }
 
 pub fn load(args: LoadArgs) -> CliResult {
-    let catalogue = Catalogue::open(&args.store.data)?;
+    let catalogue = Arc::new(Catalogue::open(&args.store.data)?);
     let base = args.store.resolve_base(&catalogue, DEFAULT_ADDR.parse()?)?;
     let shapes = active_shapes(&args.shapes, args.no_validation || args.graph.is_some())?;
+    // The ingest service is async (its writes run on blocking threads).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     for file in &args.files {
         if let Some(graph) = &args.graph {
-            let triples = read_file(file, args.format.as_deref(), &base)?;
-            catalogue.load_raw_graph(NamedNode::new(graph.clone())?.as_ref(), &triples)?;
-            eprintln!(
-                "{}: {} triples into <{graph}>",
-                file.display(),
-                triples.len()
-            );
+            load_graph(&catalogue, file, args.format.as_deref(), &base, graph)?;
         } else {
-            let summary = load_file(
-                &catalogue,
-                file,
-                &base,
-                args.format.as_deref(),
-                shapes.as_deref(),
-            )?;
+            let format = args.format.as_deref();
+            let loading = load_file(&catalogue, file, &base, format, shapes.as_deref());
+            let summary = runtime.block_on(loading)?;
             eprintln!("{}: {summary}", file.display());
         }
     }
@@ -212,58 +149,20 @@ pub fn load(args: LoadArgs) -> CliResult {
     Ok(())
 }
 
-/// Writes the whole catalogue as `/datasets/dcat` serves it.
-pub fn export(args: ExportArgs) -> CliResult {
-    let format = GraphFormat::from_name(&args.format)
-        .ok_or_else(|| format!("unknown format {:?}", args.format))?;
-    let catalogue = Catalogue::open(&args.store.data)?;
-    let base = args.store.resolve_base(&catalogue, DEFAULT_ADDR.parse()?)?;
-    let feeds = crate::feeds::Feeds::bare(std::sync::Arc::new(catalogue), &base);
-    let document = feeds.site_document(feeds.catalogue.index()?)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    feeds.write_document(document, format, crate::feeds::Profile::Swedish, &mut out)?;
-    out.flush()?;
+/// Loads the triples of one file as they are into one named graph (`--graph`).
+fn load_graph(
+    catalogue: &Catalogue,
+    file: &Path,
+    format: Option<&str>,
+    base: &str,
+    graph: &str,
+) -> CliResult {
+    let triples = read_file(file, format, base)?;
+    catalogue.load_raw_graph(NamedNode::new(graph)?.as_ref(), &triples)?;
+    eprintln!(
+        "{}: {} triples into <{graph}>",
+        file.display(),
+        triples.len()
+    );
     Ok(())
-}
-
-pub fn validate(args: ValidateArgs) -> ExitCode {
-    let shapes = match active_shapes(&args.shapes, false) {
-        Ok(Some(s)) => s,
-        Ok(None) => unreachable!("validation is on"),
-        Err(e) => {
-            eprintln!("error: shapes: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut report = ValidationReport {
-        results: Vec::new(),
-    };
-    for file in &args.files {
-        match read_file(file, None, &args.base_uri) {
-            // Validated from the parsed triples: building a graph would take longer than
-            // the validation.
-            Ok(triples) => report.merge(shapes.validate(&triples)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    // Written straight to standard output, result by result.
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = match args.format.as_str() {
-        "json" => report.write_json(&mut out).and_then(|()| writeln!(out)),
-        "turtle" | "ttl" => report.write_turtle(&mut out),
-        _ => writeln!(out, "{}", report.to_text()),
-    };
-    if let Err(e) = written.and_then(|()| out.flush()) {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
-    }
-    drop(out);
-    if report.has_violations() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
 }

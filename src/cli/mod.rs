@@ -1,10 +1,13 @@
 //! The `katalog` command line: a thin layer over the library modules.
 mod accounts;
 mod backup;
-pub mod load;
+mod export;
+mod load;
 mod recheck;
 mod serve;
+mod shipped;
 mod source;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -69,12 +72,12 @@ enum Command {
     /// Load RDF files into the store (the server must not be running on the same store).
     Load(load::LoadArgs),
     /// Write the whole catalogue to standard output.
-    Export(load::ExportArgs),
+    Export(export::ExportArgs),
     /// Check the stored records against the active shapes (the server must not be running on
     /// the same store); `--apply` leaves out of the feeds those that passed before but fail now.
     Recheck(recheck::RecheckArgs),
     /// Validate RDF files against the DCAT-AP-SE shapes (exit 0 conforms, 1 violations, 2 unreadable).
-    Validate(load::ValidateArgs),
+    Validate(validate::ValidateArgs),
     /// Fetch a catalogue URL as dataportal.se would and report what it would stumble on.
     CheckFeed {
         url: String,
@@ -115,9 +118,9 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Load(args) => load::load(args),
-        Command::Export(args) => load::export(args),
+        Command::Export(args) => export::export(args),
         Command::Recheck(args) => recheck::run(args),
-        Command::Validate(args) => return load::validate(args),
+        Command::Validate(args) => return validate::validate(args),
         Command::CheckFeed {
             url,
             shapes,
@@ -143,7 +146,7 @@ pub fn run() -> ExitCode {
     }
 }
 
-pub use load::active_shapes;
+pub use shipped::active_shapes;
 
 fn check_feed(url: &str, shapes: &[PathBuf], allow_private: bool) -> ExitCode {
     let shapes = match active_shapes(shapes, false) {

@@ -5,6 +5,7 @@ use crate::store::Catalogue;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -99,8 +100,8 @@ pub struct ServeArgs {
 
 pub fn run(args: ServeArgs) -> CliResult {
     init_logging(args.log_json);
-    let catalogue = Catalogue::open(&args.store.data)?;
-    let shapes = super::load::active_shapes(&args.shapes, args.no_validation)?;
+    let catalogue = Arc::new(Catalogue::open(&args.store.data)?);
+    let shapes = super::active_shapes(&args.shapes, args.no_validation)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -132,7 +133,9 @@ pub fn run(args: ServeArgs) -> CliResult {
         config.sparql.max_rows = args.sparql_max_rows;
         config.sparql.max_concurrent = args.sparql_max_concurrent.max(1);
         for file in &args.load {
-            let summary = super::load::load_file(&catalogue, file, &config.base_uri, None, shapes.as_deref())?;
+            let base = &config.base_uri;
+            let loading = super::load::load_file(&catalogue, file, base, None, shapes.as_deref());
+            let summary = loading.await?;
             tracing::info!(file = %file.display(), %summary, "loaded");
         }
         let feed_cache = match args.no_feed_cache {
@@ -144,9 +147,9 @@ pub fn run(args: ServeArgs) -> CliResult {
         let services = Services {
             catalogue,
             shapes,
-            eu: Some(super::load::eu_mapping()?),
+            eu: Some(super::shipped::eu_mapping()?),
             accounts: Some(crate::accounts::Accounts::open(&args.store.data).await?),
-            form: super::load::dataset_form(&args.shapes)?,
+            form: super::shipped::dataset_form(&args.shapes)?,
             feed_cache,
         };
         let state = AppState::new(services, config);

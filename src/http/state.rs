@@ -74,7 +74,9 @@ impl Config {
 
 /// What the server is made of, opened by `katalog serve` before the state is built.
 pub struct Services {
-    pub catalogue: Catalogue,
+    /// Shared: `serve` loads its start-up files through the ingest service before it builds
+    /// the state.
+    pub catalogue: Arc<Catalogue>,
     pub shapes: Option<Arc<crate::shacl::Shapes>>,
     /// The DCAT-AP-SE → DCAT-AP mapping for the EU export profile.
     pub eu: Option<crate::feeds::eu::EuMapping>,
@@ -90,7 +92,7 @@ impl Services {
     /// Only the store: no validation, accounts, form, EU mapping or feed cache.
     pub fn bare(catalogue: Catalogue) -> Self {
         Self {
-            catalogue,
+            catalogue: Arc::new(catalogue),
             shapes: None,
             eu: None,
             accounts: None,
@@ -125,7 +127,7 @@ pub type SharedState = Arc<AppState>;
 
 impl AppState {
     pub fn new(services: Services, config: Config) -> SharedState {
-        let catalogue = Arc::new(services.catalogue);
+        let catalogue = services.catalogue;
         let feeds = Feeds {
             catalogue: catalogue.clone(),
             base_uri: config.base_uri.clone(),

@@ -5,7 +5,7 @@ use super::ShaclError;
 use super::index::Id;
 use super::shapes::{ClassId, Compiler, ShapeId, ShapePath};
 use super::shapes_graph::{as_bool, as_count};
-use super::sparql::{ComponentConstraint, SparqlConstraint};
+use super::sparql::{ComponentConstraint, SparqlConstraint, compile_sparql_constraints};
 use super::vocab::sh;
 use oxrdf::vocab::xsd;
 use oxrdf::{Literal, NamedNode, NamedNodeRef, TermRef};
@@ -197,8 +197,15 @@ pub(crate) fn compile_constraints<'a>(
     reader.shape_based()?;
     reader.other()?;
     let Reader { c, mut out, .. } = reader;
-    out.extend(super::sparql::compile_sparql_constraints(c, node, path)?);
-    out.extend(c.components.instantiate(c.graph, node, path)?);
+    let path = path.map(|p| &p.path);
+    let sparql = compile_sparql_constraints(c.graph, node, path)?;
+    out.extend(sparql.into_iter().map(|s| Constraint::Sparql(Box::new(s))));
+    let components = c.components.instantiate(c.graph, node, path)?;
+    out.extend(
+        components
+            .into_iter()
+            .map(|s| Constraint::Component(Box::new(s))),
+    );
     Ok(out)
 }
 

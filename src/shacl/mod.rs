@@ -68,6 +68,8 @@ mod xsd;
 pub use path::Path;
 pub use report::{Severity, ValidationReport, ValidationResult};
 pub use shapes::Shapes;
+pub use shapes_graph::ShapesGraph;
+pub use vocab::sh;
 pub use xsd::is_valid_lexical;
 
 use index::DataIndex;

@@ -1,12 +1,12 @@
-//! Read access to the shapes graph while compiling: values, RDF lists and
-//! SHACL instances (with `rdfs:subClassOf` in the shapes graph).
+//! Read access to the shapes graph, while compiling and for the dataset form: values, RDF
+//! lists and SHACL instances (with `rdfs:subClassOf` in the shapes graph).
 
 use super::ShaclError;
 use oxrdf::vocab::{rdf, rdfs};
 use oxrdf::{Graph, NamedNodeRef, NamedOrBlankNodeRef, TermRef};
 use std::collections::HashSet;
 
-/// A shapes graph being compiled.
+/// A shapes graph being read.
 #[derive(Clone, Copy)]
 pub struct ShapesGraph<'a> {
     pub graph: &'a Graph,

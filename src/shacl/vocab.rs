@@ -27,6 +27,10 @@ pub mod sh {
         MESSAGE = "http://www.w3.org/ns/shacl#message";
         DEACTIVATED = "http://www.w3.org/ns/shacl#deactivated";
         PATH = "http://www.w3.org/ns/shacl#path";
+        // Non-validating property shape characteristics (read by the dataset form).
+        NAME = "http://www.w3.org/ns/shacl#name";
+        DESCRIPTION = "http://www.w3.org/ns/shacl#description";
+        ORDER = "http://www.w3.org/ns/shacl#order";
         // Paths.
         INVERSE_PATH = "http://www.w3.org/ns/shacl#inversePath";
         ALTERNATIVE_PATH = "http://www.w3.org/ns/shacl#alternativePath";
