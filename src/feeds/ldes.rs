@@ -50,8 +50,20 @@ impl Feeds {
         let chunk = self
             .catalogue
             .events_from(((page - 1) * PAGE_SIZE) as u64, PAGE_SIZE)?;
-        serialize(&page_quads(&self.base_uri, page, pages, &chunk)?, format)
+        write_page(&self.base_uri, page, pages, &chunk, format)
     }
+}
+
+/// Page `page` of `pages` holding `events`, written in `format` (the harvester's tests read
+/// what this writes).
+pub(crate) fn write_page(
+    base: &str,
+    page: usize,
+    pages: usize,
+    events: &[Event],
+    format: RdfFormat,
+) -> Result<Vec<u8>, FeedError> {
+    serialize(&page_quads(base, page, pages, events)?, format)
 }
 
 pub fn event_iri(base: &str, seq: u64) -> NamedNode {

@@ -1,9 +1,11 @@
 //! Other catalogues: a guarded HTTP client (no private or loopback addresses unless
-//! allowed), `check-feed`, which reports what dataportal.se would stumble on, and connected
-//! sources, which katalog harvests on a schedule into an organisation's records.
+//! allowed), `check-feed`, which reports what dataportal.se would stumble on, connected
+//! sources, which katalog harvests on a schedule into an organisation's records, and the
+//! reading and applying of LDES DCAT-AP feeds.
 pub mod check;
 mod dcat;
 mod fetch;
+pub mod ldes;
 pub mod report;
 mod run;
 pub mod schedule;

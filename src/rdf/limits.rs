@@ -2,7 +2,7 @@
 //! large allocation or a deep recursion: XML entity expansion ("billion laughs"), deep JSON
 //! (JSON-LD context chains), deep blank-node or list nesting, huge literals, and more
 //! triples than the server is willing to hold for one request.
-use oxigraph::model::{Term, Triple};
+use oxigraph::model::{NamedOrBlankNode, Quad, Term, Triple};
 use std::collections::HashMap;
 
 /// The operator's limits on one document (`katalog serve --max-triples` etc.).
@@ -212,9 +212,9 @@ fn skip_string(data: &[u8], start: usize, quote: u8) -> usize {
     data.len()
 }
 
-/// Checks one parsed triple against the literal bound.
-pub fn check_literal(triple: &Triple, limit: usize) -> Result<(), LimitExceeded> {
-    match &triple.object {
+/// Checks one parsed object against the literal bound.
+pub fn check_literal(object: &Term, limit: usize) -> Result<(), LimitExceeded> {
+    match object {
         Term::Literal(l) if l.value().len() > limit => Err(LimitExceeded::LiteralBytes(limit)),
         _ => Ok(()),
     }
@@ -224,11 +224,22 @@ pub fn check_literal(triple: &Triple, limit: usize) -> Result<(), LimitExceeded>
 /// triples, counted without recursion; katalog's canonical hashing and writers recurse along
 /// such chains, so an unbounded one would overflow the stack.
 pub fn check_blank_depth(triples: &[Triple], limit: usize) -> Result<(), LimitExceeded> {
+    blank_depth(triples.iter().map(|t| (&t.subject, &t.object)), limit)
+}
+
+/// [`check_blank_depth`] over the quads of a dataset: blank nodes are shared by all the
+/// graphs of one document, so the chains are counted across graphs.
+pub fn check_quad_blank_depth(quads: &[Quad], limit: usize) -> Result<(), LimitExceeded> {
+    blank_depth(quads.iter().map(|q| (&q.subject, &q.object)), limit)
+}
+
+fn blank_depth<'a>(
+    links: impl Iterator<Item = (&'a NamedOrBlankNode, &'a Term)>,
+    limit: usize,
+) -> Result<(), LimitExceeded> {
     let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
-    for t in triples {
-        if let (oxigraph::model::NamedOrBlankNode::BlankNode(s), Term::BlankNode(o)) =
-            (&t.subject, &t.object)
-        {
+    for (subject, object) in links {
+        if let (NamedOrBlankNode::BlankNode(s), Term::BlankNode(o)) = (subject, object) {
             children.entry(s.as_str()).or_default().push(o.as_str());
         }
     }

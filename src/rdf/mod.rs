@@ -17,5 +17,6 @@ pub use limits::{LimitExceeded, Limits};
 pub use negotiate::{MediaRange, negotiate, parse_accept};
 pub use parse::{
     ParseError, parse_graph, parse_graph_lenient, parse_graph_reader, parse_graph_within,
+    parse_quads_within,
 };
 pub use write::{PREFIXES, serialize_graph, sort_triples, to_ntriples};

@@ -109,3 +109,39 @@ pub mod xsd {
         INTEGER = "http://www.w3.org/2001/XMLSchema#integer";
     }
 }
+
+/// Linked Data Event Streams (https://w3id.org/ldes/specification).
+pub mod ldes {
+    use super::*;
+    iris! {
+        EVENT_STREAM = "https://w3id.org/ldes#EventStream";
+        TIMESTAMP_PATH = "https://w3id.org/ldes#timestampPath";
+        VERSION_OF_PATH = "https://w3id.org/ldes#versionOfPath";
+        SEQUENCE_PATH = "https://w3id.org/ldes#sequencePath";
+    }
+}
+
+/// The TREE hypermedia specification (https://w3id.org/tree/specification).
+pub mod tree {
+    use super::*;
+    iris! {
+        MEMBER = "https://w3id.org/tree#member";
+        VIEW = "https://w3id.org/tree#view";
+        RELATION = "https://w3id.org/tree#relation";
+        NODE = "https://w3id.org/tree#node";
+    }
+}
+
+/// Activity Streams 2.0, as LDES DCAT-AP feeds use it for their events.
+pub mod activity {
+    use super::*;
+    iris! {
+        CREATE = "https://www.w3.org/ns/activitystreams#Create";
+        UPDATE = "https://www.w3.org/ns/activitystreams#Update";
+        DELETE = "https://www.w3.org/ns/activitystreams#Delete";
+        REMOVE = "https://www.w3.org/ns/activitystreams#Remove";
+        OBJECT = "https://www.w3.org/ns/activitystreams#object";
+        PUBLISHED = "https://www.w3.org/ns/activitystreams#published";
+    }
+    pub const NS: &str = "https://www.w3.org/ns/activitystreams#";
+}

@@ -1,5 +1,5 @@
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSyntaxError};
-use oxigraph::model::Triple;
+use oxigraph::model::{Quad, Term, Triple};
 
 use super::limits::{self, LimitExceeded, Limits};
 use std::io::{BufRead, Read};
@@ -90,10 +90,56 @@ pub fn parse_graph_within(
     base_iri: Option<&str>,
     limits: &Limits,
 ) -> Result<Vec<Triple>, ParseError> {
+    let data = check_text(data, format, limits)?;
+    collect(parser(format, base_iri)?.for_slice(data), limits)
+}
+
+/// Parses a whole document into quads, keeping their graph names (LDES pages carry each
+/// member's state in a named graph), within the same limits as [`parse_graph_within`].
+pub fn parse_quads_within(
+    data: &[u8],
+    format: RdfFormat,
+    base_iri: Option<&str>,
+    limits: &Limits,
+) -> Result<Vec<Quad>, ParseError> {
+    let data = check_text(data, format, limits)?;
+    let mut quads = Vec::new();
+    for quad in parser(format, base_iri)?.for_slice(data) {
+        let quad = quad?;
+        admit(quads.len(), &quad.object, limits)?;
+        quads.push(quad);
+    }
+    limits::check_quad_blank_depth(&quads, limits.max_depth)?;
+    Ok(quads)
+}
+
+/// The document without a byte-order mark, after the checks on its text that find a bomb
+/// before the parser expands it.
+fn check_text<'a>(
+    data: &'a [u8],
+    format: RdfFormat,
+    limits: &Limits,
+) -> Result<&'a [u8], ParseError> {
     // Editors on Windows write a byte-order mark; it is not part of the document.
     let data = data.strip_prefix(BOM).unwrap_or(data);
-    check_before_parsing(data, format, limits)?;
-    collect(parser(format, base_iri)?.for_slice(data), limits)
+    match format {
+        RdfFormat::RdfXml => limits::check_xml_entities(data, limits.max_entity_expansion)?,
+        RdfFormat::JsonLd { .. } => limits::check_json_depth(data, limits.max_depth)?,
+        RdfFormat::Turtle | RdfFormat::TriG | RdfFormat::N3 => {
+            limits::check_turtle_depth(data, limits.max_depth)?
+        }
+        _ => {}
+    }
+    Ok(data)
+}
+
+/// Refuses one more statement when `count` are already held, or when its literal is too long.
+fn admit(count: usize, object: &Term, limits: &Limits) -> Result<(), ParseError> {
+    if count == limits.max_triples {
+        return Err(LimitExceeded::Triples(limits.max_triples).into());
+    }
+    limits::check_literal(object, limits.max_literal_bytes)?;
+    Ok(())
 }
 
 /// Parses what a harvested source serves, leniently where the syntax allows it: a statement
@@ -107,8 +153,7 @@ pub fn parse_graph_lenient(
     base_iri: Option<&str>,
     limits: &Limits,
 ) -> Result<(Vec<Triple>, Vec<ParseError>), ParseError> {
-    let data = data.strip_prefix(BOM).unwrap_or(data);
-    check_before_parsing(data, format, limits)?;
+    let data = check_text(data, format, limits)?;
     let mut triples = Vec::new();
     let mut skipped = Vec::new();
     for quad in parser(format, base_iri)?.for_slice(data) {
@@ -120,11 +165,8 @@ pub fn parse_graph_lenient(
             }
             Err(e) => return Err(e.into()),
         };
-        if triples.len() == limits.max_triples {
-            return Err(LimitExceeded::Triples(limits.max_triples).into());
-        }
         let triple = Triple::from(quad);
-        limits::check_literal(&triple, limits.max_literal_bytes)?;
+        admit(triples.len(), &triple.object, limits)?;
         triples.push(triple);
     }
     limits::check_blank_depth(&triples, limits.max_depth)?;
@@ -133,19 +175,6 @@ pub fn parse_graph_lenient(
 
 /// Errors a lenient parse passes over before it gives up on the document.
 pub const MAX_SKIPPED: usize = 1000;
-
-/// The bombs that are found by looking at the text before the parser expands it.
-fn check_before_parsing(data: &[u8], format: RdfFormat, limits: &Limits) -> Result<(), ParseError> {
-    match format {
-        RdfFormat::RdfXml => limits::check_xml_entities(data, limits.max_entity_expansion)?,
-        RdfFormat::JsonLd { .. } => limits::check_json_depth(data, limits.max_depth)?,
-        RdfFormat::Turtle | RdfFormat::TriG | RdfFormat::N3 => {
-            limits::check_turtle_depth(data, limits.max_depth)?
-        }
-        _ => {}
-    }
-    Ok(())
-}
 
 /// Parses from a reader (large files, with a progress bar wrapped around the reader), within
 /// the limits. RDF/XML and JSON-LD are read whole first: their bombs are found by looking at
@@ -194,11 +223,8 @@ where
 {
     let mut triples = Vec::new();
     for quad in quads {
-        if triples.len() == limits.max_triples {
-            return Err(LimitExceeded::Triples(limits.max_triples).into());
-        }
         let triple = Triple::from(quad?);
-        limits::check_literal(&triple, limits.max_literal_bytes)?;
+        admit(triples.len(), &triple.object, limits)?;
         triples.push(triple);
     }
     limits::check_blank_depth(&triples, limits.max_depth)?;
@@ -219,6 +245,20 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.line, Some(2));
         assert!(err.column.unwrap() >= 1);
+    }
+
+    #[test]
+    fn quads_keep_their_graphs_within_the_limits() {
+        let trig =
+            b"<http://a> <http://b> <http://c> . <http://g> { <http://a> <http://b> \"x\" . }";
+        let quads = parse_quads_within(trig, RdfFormat::TriG, None, &Limits::DEFAULT).unwrap();
+        assert_eq!(quads[1].graph_name.to_string(), "<http://g>");
+        let small = Limits {
+            max_triples: 1,
+            ..Limits::DEFAULT
+        };
+        let err = parse_quads_within(trig, RdfFormat::TriG, None, &small).unwrap_err();
+        assert_eq!(err.limit, Some(LimitExceeded::Triples(1)));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod fuzz;
 mod harvest;
 mod hostile;
 mod layering;
+mod ldes_suite;
 mod linked_data;
 mod load;
 mod lossless;
