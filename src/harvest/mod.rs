@@ -1,8 +1,9 @@
 //! Other catalogues: a guarded HTTP client (no private or loopback addresses unless
 //! allowed), `check-feed`, which reports what dataportal.se would stumble on, connected
-//! sources, which katalog harvests on a schedule into an organisation's records, and the
-//! reading and applying of LDES DCAT-AP feeds.
+//! sources, which katalog harvests on a schedule into an organisation's records, the reading
+//! and applying of LDES DCAT-AP feeds, and the mapping of CKAN packages to DCAT-AP-SE.
 pub mod check;
+pub mod ckan;
 mod dcat;
 mod fetch;
 pub mod ldes;
