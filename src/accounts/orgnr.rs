@@ -44,6 +44,19 @@ pub fn publisher_iri(orgnr: &str) -> String {
     format!("http://dataportal.se/organisation/SE{orgnr}")
 }
 
+/// The ADMS publisher type a Swedish public body's number implies, from the ranges the
+/// Swedish Tax Agency gives them: `212000-…` municipalities, `232100-…` regions, `202100-…`
+/// state agencies. None for other numbers.
+pub fn publisher_type(orgnr: &str) -> Option<&'static str> {
+    let digits: String = orgnr.chars().filter(char::is_ascii_digit).collect();
+    match digits.get(..4)? {
+        "2120" => Some("http://purl.org/adms/publishertype/LocalAuthority"),
+        "2321" => Some("http://purl.org/adms/publishertype/RegionalAuthority"),
+        "2021" => Some("http://purl.org/adms/publishertype/NationalAuthority"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalize;

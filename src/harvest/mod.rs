@@ -4,6 +4,7 @@
 //! and applying of LDES DCAT-AP feeds, and the mapping of CKAN packages to DCAT-AP-SE.
 pub mod check;
 pub mod ckan;
+mod ckan_source;
 mod dcat;
 mod fetch;
 pub mod ldes;
@@ -44,6 +45,8 @@ pub enum HarvestError {
     UnknownSource(i64),
     #[error("source {0} is being harvested already")]
     Running(i64),
+    #[error(transparent)]
+    Ckan(#[from] ckan::CkanError),
     #[error("the run was interrupted: {0}")]
     Interrupted(String),
 }

@@ -104,6 +104,7 @@ impl Harvester {
                 let gathered =
                     dcat::gather(&self.fetcher, &source.url, &last, &self.limits, report).await?;
                 if gathered.not_modified {
+                    report.not_modified = true;
                     report.unchanged = self.owned(source)?.len();
                     return Ok(Resume {
                         validators: last,
@@ -123,11 +124,63 @@ impl Harvester {
                     position: None,
                 })
             }
-            SourceKind::Ckan | SourceKind::Ldes => Err(HarvestError::Source(format!(
-                "harvesting {} sources is not available yet",
-                source.kind.as_str()
-            ))),
+            SourceKind::Ckan => {
+                let mut triples =
+                    super::ckan_source::gather(&self.fetcher, &source.url, &org, report).await?;
+                triples.extend(self.publisher_description(&org)?);
+                let records = split_records(triples, &self.base_uri).records;
+                self.apply(source, &org, records, Removal::IfComplete, report)
+                    .await?;
+                Ok(Resume::default())
+            }
+            SourceKind::Ldes => Err(HarvestError::Source(
+                "harvesting LDES sources into the store is not available yet".into(),
+            )),
         }
+    }
+
+    /// The organisation's publisher as its records describe it (a CKAN package names only
+    /// the IRI); else a `foaf:Agent` with the organisation's name and the publisher type its
+    /// number implies.
+    fn publisher_description(
+        &self,
+        org: &Organisation,
+    ) -> Result<Vec<oxigraph::model::Triple>, HarvestError> {
+        use crate::rdf::ns::{foaf, rdf};
+        use oxigraph::model::{Literal, NamedOrBlankNode, Triple};
+        let publisher = NamedNode::new_unchecked(&org.publisher_iri);
+        let subject = NamedOrBlankNode::from(publisher.clone());
+        let index = self.catalogue.index()?;
+        let described = index
+            .records
+            .iter()
+            .find(|r| r.publisher.as_ref() == Some(&publisher));
+        if let Some(info) = described {
+            let triples = self
+                .catalogue
+                .record(info.iri.as_ref())?
+                .unwrap_or_default();
+            let own: Vec<Triple> = triples
+                .into_iter()
+                .filter(|t| t.subject == subject)
+                .collect();
+            if !own.is_empty() {
+                return Ok(own);
+            }
+        }
+        let mut triples = vec![
+            Triple::new(publisher.clone(), rdf::TYPE, foaf::AGENT),
+            Triple::new(
+                publisher.clone(),
+                foaf::NAME,
+                Literal::new_language_tagged_literal_unchecked(&org.name, "sv"),
+            ),
+        ];
+        if let Some(kind) = crate::accounts::orgnr::publisher_type(&org.orgnr) {
+            let kind = NamedNode::new_unchecked(kind);
+            triples.push(Triple::new(publisher, crate::rdf::ns::dcterms::TYPE, kind));
+        }
+        Ok(triples)
     }
 
     /// The records this source wrote, as stored.

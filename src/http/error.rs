@@ -229,7 +229,7 @@ impl From<crate::harvest::HarvestError> for AppError {
             E::Store(e) => Self::Store(e),
             e @ (E::Database(_) | E::Interrupted(_)) => Self::Internal(e.to_string()),
             // Only a run meets these, and a run reports them in its report.
-            e @ (E::Fetch(_) | E::Source(_)) => Self::Internal(e.to_string()),
+            e @ (E::Fetch(_) | E::Source(_) | E::Ckan(_)) => Self::Internal(e.to_string()),
         }
     }
 }

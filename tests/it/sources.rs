@@ -526,3 +526,64 @@ fn real_swedish_catalogues_are_harvested_with_what_the_profile_forbids_reported(
     }
     assert_eq!(server.get("/health").send().unwrap().status(), 200);
 }
+
+/// One page of a CKAN `package_search` answer: the fixture's packages `range`, of `count`.
+fn ckan_page(range: std::ops::Range<usize>, count: usize) -> Vec<u8> {
+    let path = crate::common::root().join("tests/fixtures/ckan/package_search.json");
+    let mut answer: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let packages = answer["result"]["results"].as_array().unwrap()[range].to_vec();
+    answer["result"]["results"] = Value::Array(packages);
+    answer["result"]["count"] = count.into();
+    serde_json::to_vec(&answer).unwrap()
+}
+
+#[test]
+fn a_ckan_site_is_harvested_page_by_page_through_its_action_api() {
+    let dir = setup();
+    let fixture = Fixture::start();
+    let search = "/api/3/action/package_search?rows=100";
+    fixture.serve(
+        &format!("{search}&start=0"),
+        "application/json",
+        ckan_page(0..1, 2),
+    );
+    fixture.serve(
+        &format!("{search}&start=1"),
+        "application/json",
+        ckan_page(1..2, 2),
+    );
+    let args = [
+        "source",
+        "add",
+        "--org",
+        ORG,
+        "--kind",
+        "ckan",
+        "--url",
+        &fixture.base,
+    ];
+    let out = katalog(dir.path(), &args, "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let (ok, report) = run(dir.path(), &id);
+    assert!(ok, "{report:#}");
+    assert_eq!(report["pages"], 2, "{report:#}");
+    assert_eq!(counts(&report), [2, 0, 0, 0, 0, 0], "{report:#}");
+    // The site drops a package: removed (1 of 2 is within the share).
+    fixture.serve(
+        &format!("{search}&start=0"),
+        "application/json",
+        ckan_page(0..1, 1),
+    );
+    let (ok, report) = run(dir.path(), &id);
+    assert!(ok, "{report:#}");
+    assert_eq!(counts(&report), [0, 0, 1, 1, 0, 0], "{report:#}");
+    let server = Server::start_in(dir.path(), &[]);
+    let served = feed(&server);
+    assert!(served.contains("badplatser"), "{served}");
+    assert!(served.contains(&publisher(ORG)));
+}
