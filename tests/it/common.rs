@@ -33,9 +33,11 @@ pub fn anchor(relative: &str) -> Option<PathBuf> {
 }
 
 /// An HTTP client builder for tests (with the TLS provider katalog's clients use).
+/// Bodies come as the server sent them: katalog's harvester decompresses (reqwest's `gzip`
+/// feature), the tests look at the compression itself.
 pub fn client() -> reqwest::blocking::ClientBuilder {
     katalog::harvest::install_tls_provider();
-    reqwest::blocking::Client::builder()
+    reqwest::blocking::Client::builder().no_gzip()
 }
 
 pub struct Server {

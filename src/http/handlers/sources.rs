@@ -121,6 +121,7 @@ pub async fn add_source(
         (status = 200, description = "`{\"source\", \"runs\"}`: the source with its status, and its last runs with their reports", content_type = "application/json"),
         (status = 401, description = "No token or session", body = ErrorBody),
         (status = 403, description = "Not an admin of the source's organisation", body = ErrorBody),
+        (status = 400, description = "An id that is not a number", body = ErrorBody),
         (status = 404, description = "No such source", body = ErrorBody),
     ))]
 pub async fn show_source(
@@ -144,6 +145,7 @@ pub async fn show_source(
         (status = 204, description = "Disconnected"),
         (status = 401, description = "No token or session", body = ErrorBody),
         (status = 403, description = "Not an admin of the source's organisation", body = ErrorBody),
+        (status = 400, description = "An id that is not a number", body = ErrorBody),
         (status = 404, description = "No such source", body = ErrorBody),
     ))]
 pub async fn remove_source(
@@ -168,6 +170,7 @@ pub async fn remove_source(
         (status = 202, description = "The run started; its report appears at `/sources/{id}`"),
         (status = 401, description = "No token or session", body = ErrorBody),
         (status = 403, description = "Not an admin of the source's organisation", body = ErrorBody),
+        (status = 400, description = "An id that is not a number", body = ErrorBody),
         (status = 404, description = "No such source", body = ErrorBody),
         (status = 409, description = "A run of this source is going on", body = ErrorBody),
     ))]
@@ -211,6 +214,7 @@ pub async fn run_source(
         (status = 204, description = "The next run may remove them"),
         (status = 401, description = "No token or session", body = ErrorBody),
         (status = 403, description = "Not an admin of the source's organisation", body = ErrorBody),
+        (status = 400, description = "An id that is not a number", body = ErrorBody),
         (status = 404, description = "No such source", body = ErrorBody),
     ))]
 pub async fn confirm_removal(
