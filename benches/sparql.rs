@@ -207,15 +207,7 @@ fn bench_size(datasets: usize) {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    for size in if sizes.is_empty() {
-        vec![10_000]
-    } else {
-        sizes
-    } {
+    for size in support::sizes() {
         bench_size(size);
     }
 }

@@ -66,3 +66,16 @@ pub fn stop(mut server: Child) {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// The catalogue sizes the command line names (`cargo bench --bench NAME -- 10000 100000`),
+/// 10 000 datasets when it names none.
+pub fn sizes() -> Vec<usize> {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    match sizes.is_empty() {
+        true => vec![10_000],
+        false => sizes,
+    }
+}

@@ -36,6 +36,28 @@ pub struct StoreArgs {
     pub base_uri: Option<String>,
 }
 
+/// What fetching a connected source may reach and read; shared by `serve` and `source run`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SourceFetchArgs {
+    /// A host (name or address, as in the source's URL) that may be on a private or loopback
+    /// address while every other must be public: an intranet source. Repeatable.
+    #[arg(long = "allow-private-host", value_name = "HOST")]
+    pub private_hosts: Vec<String>,
+    /// The largest document read from a source, in bytes; a larger one fails the run.
+    #[arg(long, default_value_t = crate::harvest::FetchPolicy::default().max_bytes)]
+    pub max_source_bytes: usize,
+}
+
+impl SourceFetchArgs {
+    pub fn policy(&self, allow_private: bool) -> crate::harvest::FetchPolicy {
+        crate::harvest::FetchPolicy {
+            allow_private,
+            private_hosts: self.private_hosts.clone(),
+            max_bytes: self.max_source_bytes.max(1),
+        }
+    }
+}
+
 impl StoreArgs {
     /// The base URI: as given, else as the store recorded it, else from the address. A
     /// store keeps the base it was first used with, so `load`, `export` and `serve` agree;

@@ -90,6 +90,8 @@ pub struct ServeArgs {
     /// Let connected sources be on loopback and private addresses (refused by default).
     #[arg(long)]
     allow_private_sources: bool,
+    #[command(flatten)]
+    source_fetch: super::SourceFetchArgs,
     /// Do not harvest connected sources on their schedules (runs only when asked).
     #[arg(long)]
     no_scheduler: bool,
@@ -123,7 +125,7 @@ pub fn run(args: ServeArgs) -> CliResult {
             forwarded_for: args.forwarded_for,
         };
         config.files_dir = args.files.clone();
-        config.allow_private_sources = args.allow_private_sources;
+        config.sources = args.source_fetch.policy(args.allow_private_sources);
         config.scheduler = !args.no_scheduler;
         config.backup_dir = args
             .backup_dir

@@ -68,6 +68,11 @@ pub enum SourceCommand {
         /// Accept records without validating them.
         #[arg(long)]
         no_validation: bool,
+        /// Read everything again: no conditional GET, an LDES stream from its start.
+        #[arg(long)]
+        full: bool,
+        #[command(flatten)]
+        fetch: super::SourceFetchArgs,
     },
     /// Let the next run remove more of the source's records than its share.
     ConfirmRemoval {
@@ -95,7 +100,12 @@ pub fn source(command: SourceCommand) -> ExitCode {
             json,
             allow_private,
             no_validation,
-        } => runtime.block_on(run(store, id, json, allow_private, no_validation)),
+            full,
+            fetch,
+        } => {
+            let fetcher = Fetcher::with_policy(fetch.policy(allow_private));
+            runtime.block_on(run(store, id, json, fetcher, no_validation, full))
+        }
         other => runtime.block_on(manage(other)).map(|()| ExitCode::SUCCESS),
     };
     outcome.unwrap_or_else(|e| {
@@ -209,8 +219,9 @@ async fn run(
     store: StoreArgs,
     id: i64,
     json: bool,
-    allow_private: bool,
+    fetcher: Fetcher,
     no_validation: bool,
+    full: bool,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let catalogue = Catalogue::open(&store.data)?;
     let base_uri = store.resolve_base(&catalogue, DEFAULT_ADDR.parse()?)?;
@@ -219,11 +230,11 @@ async fn run(
         shapes: super::active_shapes(&[], no_validation)?,
         base_uri,
         accounts: Accounts::open(&store.data).await?,
-        fetcher: Fetcher::new(allow_private),
+        fetcher,
         limits: crate::harvest::HARVEST_LIMITS,
     };
     let progress = spinner(id);
-    let report = harvester.run(id).await?;
+    let report = harvester.run(id, full).await?;
     progress.finish_and_clear();
     harvester.catalogue.flush()?;
     if json {

@@ -2,7 +2,7 @@
 //! DCAT-AP-SE triples by the mapping in `vocab/ckan-mapping.ttl`.
 use super::ckan::{self, CkanMapping, MapContext};
 use super::dcat::MAX_PAGES;
-use super::report::{FetchNote, RunReport};
+use super::report::RunReport;
 use super::{Fetcher, HarvestError};
 use crate::accounts::Organisation;
 use oxigraph::model::{NamedNode, Triple};
@@ -30,14 +30,11 @@ pub async fn gather(
     report.complete = false;
     for _ in 0..MAX_PAGES {
         let page_url = ckan::search_url(url, ROWS, start);
-        let fetched = fetcher.get(&page_url, "application/json").await?;
-        report.fetches.push(FetchNote {
-            url: page_url.clone(),
-            status: Some(fetched.status),
-            bytes: fetched.body.len() as u64,
-        });
-        report.bytes += fetched.body.len() as u64;
-        report.pages += 1;
+        let fetched = fetcher
+            .get(&page_url, "application/json")
+            .await
+            .inspect_err(|_| report.fetched(&page_url, None, 0))?;
+        report.fetched(&page_url, Some(fetched.status), fetched.body.len());
         if !(200..300).contains(&fetched.status) {
             return Err(HarvestError::Source(format!(
                 "{page_url} answered HTTP {}",

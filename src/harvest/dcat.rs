@@ -1,7 +1,7 @@
 //! Reading a DCAT source: the catalogue document in whichever RDF syntax it is served,
 //! its Hydra pages, and one level of `dcterms:hasPart` sub-catalogues (as dataportal.se
 //! reads them).
-use super::report::{FetchNote, RunReport};
+use super::report::RunReport;
 use super::{Fetcher, HarvestError, Validators};
 use crate::rdf::ns::{dcat, dcterms, hydra, rdf};
 use crate::rdf::{Limits, input_format_for_media_type, parse_graph_lenient, sniff_format};
@@ -113,24 +113,11 @@ async fn fetch_page(
     limits: &Limits,
     report: &mut RunReport,
 ) -> Result<Option<(Vec<Triple>, Validators)>, HarvestError> {
-    let fetched = match fetcher.get_if_changed(url, ACCEPT, last).await {
-        Ok(f) => f,
-        Err(e) => {
-            report.fetches.push(FetchNote {
-                url: url.to_owned(),
-                status: None,
-                bytes: 0,
-            });
-            return Err(e.into());
-        }
-    };
-    report.fetches.push(FetchNote {
-        url: fetched.url.clone(),
-        status: Some(fetched.status),
-        bytes: fetched.body.len() as u64,
-    });
-    report.bytes += fetched.body.len() as u64;
-    report.pages += 1;
+    let fetched = fetcher
+        .get_if_changed(url, ACCEPT, last)
+        .await
+        .inspect_err(|_| report.fetched(url, None, 0))?;
+    report.fetched(&fetched.url, Some(fetched.status), fetched.body.len());
     if fetched.status == 304 {
         return Ok(None);
     }

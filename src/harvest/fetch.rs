@@ -40,7 +40,41 @@ pub struct Validators {
 
 pub struct Fetcher {
     client: reqwest::Client,
-    allow_private: bool,
+    policy: FetchPolicy,
+}
+
+/// What a fetcher may reach and read.
+#[derive(Clone, Debug)]
+pub struct FetchPolicy {
+    /// Every private and loopback address may be reached (tests; a site inside a closed
+    /// network).
+    pub allow_private: bool,
+    /// Hosts (as the URL names them: a name or an address) that may be private while every
+    /// other host must be public: an intranet source, allowed alone.
+    pub private_hosts: Vec<String>,
+    /// The largest document read; a larger one is cut off and refused.
+    pub max_bytes: usize,
+}
+
+impl Default for FetchPolicy {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            private_hosts: Vec::new(),
+            max_bytes: MAX_DOCUMENT_BYTES,
+        }
+    }
+}
+
+impl FetchPolicy {
+    fn allows_private(&self, host: &str) -> bool {
+        let host = host.trim_matches(['[', ']']);
+        self.allow_private
+            || self
+                .private_hosts
+                .iter()
+                .any(|h| h.trim_matches(['[', ']']).eq_ignore_ascii_case(host))
+    }
 }
 
 const MAX_REDIRECTS: usize = 5;
@@ -76,13 +110,15 @@ pub fn install_tls_provider() {
 /// Resolves host names to public addresses only: the address checked is the address
 /// connected to, so a name cannot resolve to a public address for the check and to a
 /// private one for the connection (DNS rebinding).
-struct PublicOnly;
+/// Hosts the policy allows to be private resolve to every address they have.
+struct PublicOnly(FetchPolicy);
 
 impl reqwest::dns::Resolve for PublicOnly {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let any = self.0.allows_private(name.as_str());
         Box::pin(async move {
             let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
-            let public: Vec<SocketAddr> = found.filter(|a| !is_private(a.ip())).collect();
+            let public: Vec<SocketAddr> = found.filter(|a| any || !is_private(a.ip())).collect();
             if public.is_empty() {
                 let message = format!("{} has no public address", name.as_str());
                 return Err(message.into());
@@ -94,6 +130,13 @@ impl reqwest::dns::Resolve for PublicOnly {
 
 impl Fetcher {
     pub fn new(allow_private: bool) -> Self {
+        Self::with_policy(FetchPolicy {
+            allow_private,
+            ..FetchPolicy::default()
+        })
+    }
+
+    pub fn with_policy(policy: FetchPolicy) -> Self {
         install_tls_provider();
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -101,26 +144,23 @@ impl Fetcher {
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(30))
             .user_agent(concat!("katalog/", env!("CARGO_PKG_VERSION")));
-        if !allow_private {
-            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        if !policy.allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly(policy.clone())));
         }
         let client = builder.build().expect("HTTP client builds");
-        Self {
-            client,
-            allow_private,
-        }
+        Self { client, policy }
     }
 
     async fn check_host(&self, url: &reqwest::Url) -> Result<(), FetchError> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(FetchError::Scheme(url.to_string()));
         }
-        if self.allow_private {
-            return Ok(());
-        }
         let host = url
             .host_str()
             .ok_or_else(|| FetchError::Resolve(url.to_string()))?;
+        if self.policy.allows_private(host) {
+            return Ok(());
+        }
         let port = url.port_or_known_default().unwrap_or(80);
         let addrs = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
             .await
@@ -206,15 +246,14 @@ impl Fetcher {
             }
             let status = response.status().as_u16();
             let content_type = header("content-type");
-            let body = read_bounded(response, MAX_DOCUMENT_BYTES)
-                .await
-                .map_err(|e| match e {
-                    Bounded::Http(e) => http(e),
-                    Bounded::TooLarge => FetchError::TooLarge {
-                        url: current.to_string(),
-                        limit: MAX_DOCUMENT_BYTES,
-                    },
-                })?;
+            let limit = self.policy.max_bytes;
+            let body = read_bounded(response, limit).await.map_err(|e| match e {
+                Bounded::Http(e) => http(e),
+                Bounded::TooLarge => FetchError::TooLarge {
+                    url: current.to_string(),
+                    limit,
+                },
+            })?;
             return Ok(Fetched {
                 url: current.to_string(),
                 status,

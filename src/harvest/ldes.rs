@@ -15,6 +15,7 @@ use oxigraph::model::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::str::FromStr;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -51,11 +52,16 @@ pub struct LdesEvent {
 pub struct LdesPage {
     /// In the order they are applied: by time, then sequence, then as the page lists them.
     pub events: Vec<LdesEvent>,
-    /// Further pages (`tree:view`, `tree:relation`/`tree:node`, `hydra:next`), without the
-    /// page itself. A harvester keeps the set of pages it has read.
+    /// Further pages (`tree:relation`/`tree:node`, `hydra:next`, and `tree:view` on a page
+    /// without members), without the page itself. A harvester keeps the set of pages it has
+    /// read.
     pub links: Vec<NamedNode>,
     /// Members that cannot be applied, and why.
     pub skipped: Vec<Skipped>,
+    /// How long the stream keeps events, when its retention policy is a duration
+    /// (`ldes:DurationAgoPolicy` with an `xsd:duration` as `tree:value`): a reader away for
+    /// longer may have missed deletes.
+    pub retention: Option<std::time::Duration>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,11 +110,15 @@ pub fn read_page(
 ) -> Result<LdesPage, LdesError> {
     let mut document = Document::new(parse_quads_within(data, format, base_iri, limits)?);
     let paths = Paths::of(&document.default);
+    let members = document.members(&paths);
     let mut page = LdesPage {
-        links: document.links(base_iri),
+        // A page with members is the view it names; one without describes the stream and
+        // points at its first node.
+        links: document.links(base_iri, members.is_empty()),
+        retention: retention(&document.default),
         ..LdesPage::default()
     };
-    for member in document.members(&paths) {
+    for member in members {
         match document.event(&member, &paths) {
             Ok(event) => page.events.push(event),
             Err(reason) => page.skipped.push(Skipped { member, reason }),
@@ -122,7 +132,57 @@ pub fn read_page(
 /// sequence; events equal in both keep their order. An event without a readable time comes
 /// first (the spec allows none only where each entity has one event).
 pub fn sort_events(events: &mut [LdesEvent]) {
-    events.sort_by_cached_key(|e| (e.published.as_deref().and_then(instant), e.sequence));
+    events.sort_by_cached_key(LdesEvent::order);
+}
+
+impl LdesEvent {
+    /// Where the event stands in the stream: its time, then its sequence.
+    pub fn order(&self) -> (Option<OffsetDateTime>, Option<i64>) {
+        order_of(self.published.as_deref(), self.sequence)
+    }
+}
+
+/// Where an event of this time (the text of its timestamp) and sequence stands.
+pub fn order_of(
+    published: Option<&str>,
+    sequence: Option<i64>,
+) -> (Option<OffsetDateTime>, Option<i64>) {
+    (published.and_then(instant), sequence)
+}
+
+/// The duration of the stream's `ldes:DurationAgoPolicy`, if it has one.
+fn retention(graph: &Graph) -> Option<std::time::Duration> {
+    let stream = graph.subject_for_predicate_object(rdf::TYPE, ldes::EVENT_STREAM)?;
+    graph
+        .objects_for_subject_predicate(stream, ldes::RETENTION_POLICY)
+        .filter_map(|policy| match policy {
+            TermRef::NamedNode(n) => Some(NamedOrBlankNodeRef::from(n)),
+            TermRef::BlankNode(b) => Some(b.into()),
+            TermRef::Literal(_) => None,
+        })
+        .filter(|policy| {
+            graph.contains(TripleRef::new(
+                *policy,
+                rdf::TYPE,
+                ldes::DURATION_AGO_POLICY,
+            ))
+        })
+        .filter_map(
+            |policy| match graph.object_for_subject_predicate(policy, tree::VALUE)? {
+                TermRef::Literal(value) => duration(value.value()),
+                _ => None,
+            },
+        )
+        .min()
+}
+
+/// An `xsd:duration` in seconds, a month counted as 30 days and a year as 365.
+fn duration(lexical: &str) -> Option<std::time::Duration> {
+    let d = oxsdatatypes::Duration::from_str(lexical.trim()).ok()?;
+    let days = d.years() * 365 + d.months() * 30 + d.days();
+    let whole = (days * 24 + d.hours()) * 3600 + d.minutes() * 60;
+    let seconds = whole as f64 + f64::from(oxsdatatypes::Double::from(d.seconds()));
+    (seconds >= 0.0).then(|| std::time::Duration::from_secs_f64(seconds))
 }
 
 /// An `xsd:dateTime` as an instant; one without a time zone is read as UTC.
@@ -298,8 +358,8 @@ impl Document {
         }
     }
 
-    /// The pages this one links to, sorted, without itself.
-    fn links(&self, base_iri: Option<&str>) -> Vec<NamedNode> {
+    /// The pages this one links to, sorted, without itself; its views only if `views`.
+    fn links(&self, base_iri: Option<&str>, views: bool) -> Vec<NamedNode> {
         let own = base_iri.map(|b| b.split('#').next().unwrap_or(b));
         let graph = &self.default;
         let relations = graph
@@ -310,7 +370,10 @@ impl Document {
                 TermRef::Literal(_) => None,
             })
             .flat_map(|r| graph.objects_for_subject_predicate(r, tree::NODE));
-        let views = graph.triples_for_predicate(tree::VIEW).map(|t| t.object);
+        let views = graph
+            .triples_for_predicate(tree::VIEW)
+            .filter(|_| views)
+            .map(|t| t.object);
         let next = graph.triples_for_predicate(hydra::NEXT).map(|t| t.object);
         let mut links: Vec<NamedNode> = relations
             .chain(views)
@@ -603,6 +666,29 @@ mod tests {
                 "http://feed.example/root"
             ]
         );
+    }
+
+    #[test]
+    fn a_page_with_members_is_its_own_view_and_its_retention_is_read() {
+        let page = read(
+            "
+            <#Feed> a ldes:EventStream ; tree:view <http://feed.example/ldes?page=1> ;
+                ldes:retentionPolicy [ a ldes:DurationAgoPolicy ;
+                    tree:value \"P1DT2H\"^^<http://www.w3.org/2001/XMLSchema#duration> ] ;
+                tree:member <http://e/1> .
+            <http://e/1> a as:Delete ; as:object ex:a .
+        ",
+        );
+        assert!(page.links.is_empty(), "{:?}", page.links);
+        assert_eq!(
+            page.retention,
+            Some(std::time::Duration::from_secs(26 * 3600))
+        );
+        assert_eq!(
+            duration("P1Y2M"),
+            Some(std::time::Duration::from_secs(425 * 86400))
+        );
+        assert_eq!(duration("-P1D"), None);
     }
 
     /// The example of the spec, in JSON-LD.

@@ -8,12 +8,13 @@ mod ckan_source;
 mod dcat;
 mod fetch;
 pub mod ldes;
+mod ldes_source;
 pub mod report;
 mod run;
 pub mod schedule;
 pub mod sources;
 
-pub use fetch::{FetchError, Fetched, Fetcher, Validators, install_tls_provider};
+pub use fetch::{FetchError, FetchPolicy, Fetched, Fetcher, Validators, install_tls_provider};
 pub use report::RunReport;
 pub use run::Harvester;
 pub use sources::{NewSource, Source, SourceKind, SourceStatus, Sources};

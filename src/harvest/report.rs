@@ -91,6 +91,19 @@ impl RunReport {
         }
     }
 
+    /// Notes one request: its status (None when no answer came) and the size of its body.
+    pub fn fetched(&mut self, url: &str, status: Option<u16>, bytes: usize) {
+        self.fetches.push(FetchNote {
+            url: url.to_owned(),
+            status,
+            bytes: bytes as u64,
+        });
+        if status.is_some() {
+            self.bytes += bytes as u64;
+            self.pages += 1;
+        }
+    }
+
     pub fn succeeded(&self) -> bool {
         self.error.is_none()
     }

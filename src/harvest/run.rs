@@ -2,19 +2,21 @@
 //! that are the organisation's, its own and valid, write what changed in batches (each with
 //! its LDES event, as publishing does), and remove what vanished, only after a complete run
 //! and within the source's share.
-use super::dcat;
+use super::ldes_source::{self, Position};
 use super::report::{Conflict, RunReport, Skipped};
 use super::sources::{Resume, Source, SourceKind, Sources};
 use super::{Fetcher, HarvestError, Validators};
+use super::{dcat, ldes};
 use crate::accounts::{Accounts, AuditNote, Organisation};
 use crate::publish::{Members, check_record};
 use crate::rdf::Limits;
 use crate::shacl::Shapes;
 use crate::store::{Catalogue, Change, Record, RecordIndex, RecordKind, split_records};
-use oxigraph::model::NamedNode;
+use oxigraph::model::{NamedNode, NamedOrBlankNode, Triple};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// Records written in one transaction: each record whole or not at all, and a crash
 /// between batches leaves every record as it was or as the source has it now.
@@ -31,11 +33,12 @@ pub struct Harvester {
     pub limits: Limits,
 }
 
-/// Whether a run may remove the source's records that it no longer lists.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// Which of the source's records a run removes, always within the source's share.
 enum Removal {
-    /// After a complete run, within the source's share.
+    /// Those it no longer lists, after a complete and clean run.
     IfComplete,
+    /// Those the source deleted (an LDES stream's deletes).
+    Listed(Vec<NamedNode>),
 }
 
 impl Harvester {
@@ -43,13 +46,42 @@ impl Harvester {
         Sources::new(&self.accounts)
     }
 
-    /// Runs source `id` now and keeps its report. Err only when the run could not start
+    /// Runs source `id` now and keeps its report; `full` reads everything again (no
+    /// conditional GET, an LDES stream from its start). Err only when the run could not start
     /// (no such source, one running already, the database); a failed harvest is a report
     /// with `error` set.
-    pub async fn run(&self, id: i64) -> Result<RunReport, HarvestError> {
+    pub async fn run(&self, id: i64, full: bool) -> Result<RunReport, HarvestError> {
+        let (source, run) = self.begin(id, full).await?;
+        self.finish(source, run).await
+    }
+
+    /// Starts a run of source `id` that goes on in the background: refused at once when one
+    /// is going on.
+    pub async fn spawn_run(self: &Arc<Self>, id: i64, full: bool) -> Result<(), HarvestError> {
+        let (source, run) = self.begin(id, full).await?;
+        let harvester = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = harvester.finish(source, run).await {
+                tracing::warn!(source = id, error = %e, "the run could not be recorded");
+            }
+        });
+        Ok(())
+    }
+
+    /// Marks a run of the source as started (never two at once) and returns the source as
+    /// the run reads it.
+    async fn begin(&self, id: i64, full: bool) -> Result<(Source, i64), HarvestError> {
         let sources = self.sources();
-        let source = sources.get(id).await?;
+        sources.get(id).await?;
         let run = sources.start_run(id).await?;
+        if full {
+            sources.forget_position(id).await?;
+        }
+        Ok((sources.get(id).await?, run))
+    }
+
+    async fn finish(&self, source: Source, run: i64) -> Result<RunReport, HarvestError> {
+        let id = source.id;
         let started = Instant::now();
         let mut report = RunReport {
             source: id,
@@ -59,13 +91,13 @@ impl Harvester {
         };
         let budget = Duration::from_secs(source.time_budget.max(1) as u64);
         let last = Resume {
-            validators: Validators {
-                etag: source.etag.clone(),
-                last_modified: source.last_modified.clone(),
-            },
+            validators: source.validators(),
             position: source.position.clone(),
         };
-        let next = match tokio::time::timeout(budget, self.harvest(&source, &mut report)).await {
+        // Every fetch, write and warning of the run is logged inside its span.
+        let span = tracing::info_span!("harvest", source = id, kind = source.kind.as_str(), url = %source.url);
+        let harvest = self.harvest(&source, &mut report).instrument(span);
+        let next = match tokio::time::timeout(budget, harvest).await {
             Ok(Ok(next)) => next,
             Ok(Err(e)) => {
                 report.error = Some(e.to_string());
@@ -80,7 +112,9 @@ impl Harvester {
             }
         };
         report.duration_ms = started.elapsed().as_millis() as u64;
-        sources.finish_run(&source, run, &report, &next).await?;
+        self.sources()
+            .finish_run(&source, run, &report, &next)
+            .await?;
         tracing::info!(source = id, url = %source.url, summary = %report.summary(), "harvested");
         Ok(report)
     }
@@ -94,10 +128,7 @@ impl Harvester {
         // A confirmed removal needs the document itself, not a 304.
         let last = match source.confirm_removal {
             true => Validators::default(),
-            false => Validators {
-                etag: source.etag.clone(),
-                last_modified: source.last_modified.clone(),
-            },
+            false => source.validators(),
         };
         match source.kind {
             SourceKind::Dcat => {
@@ -133,10 +164,68 @@ impl Harvester {
                     .await?;
                 Ok(Resume::default())
             }
-            SourceKind::Ldes => Err(HarvestError::Source(
-                "harvesting LDES sources into the store is not available yet".into(),
-            )),
+            SourceKind::Ldes => self.harvest_ldes(source, &org, report).await,
         }
+    }
+
+    /// Applies the stream's new events to the source's records as stored; a full read
+    /// (the first run, one asked for, or one the stream's pruning calls for) replaces them.
+    async fn harvest_ldes(
+        &self,
+        source: &Source,
+        org: &Organisation,
+        report: &mut RunReport,
+    ) -> Result<Resume, HarvestError> {
+        let last = Position::parse(source.position.as_deref());
+        let gathered = ldes_source::gather(
+            &self.fetcher,
+            &source.url,
+            last.as_ref(),
+            &self.limits,
+            report,
+        )
+        .await?;
+        let before = match gathered.full {
+            true => Vec::new(),
+            false => self.owned_triples(source)?,
+        };
+        let (after, changed) = ldes::apply(before, &gathered.events);
+        let mut records = split_records(after, &self.base_uri).records;
+        let removal = match gathered.full {
+            true => Removal::IfComplete,
+            false => {
+                // Only what the events touched: the rest is as stored.
+                let touched: HashSet<&NamedNode> =
+                    gathered.events.iter().map(|e| &e.object).collect();
+                records.retain(|r| {
+                    r.triples.iter().any(|t| match &t.subject {
+                        NamedOrBlankNode::NamedNode(s) => touched.contains(s),
+                        NamedOrBlankNode::BlankNode(_) => false,
+                    })
+                });
+                let deleted = changed.removed_uris.iter().map(NamedNode::new_unchecked);
+                Removal::Listed(deleted.collect())
+            }
+        };
+        self.apply(source, org, records, removal, report).await?;
+        // Deletes held for a confirmation are applied again by the next run.
+        let position = match report.removal_held {
+            None => gathered.position.map(|p| p.to_text()),
+            Some(_) => source.position.clone(),
+        };
+        Ok(Resume {
+            validators: Validators::default(),
+            position,
+        })
+    }
+
+    /// The triples of the records this source wrote, as stored.
+    fn owned_triples(&self, source: &Source) -> Result<Vec<Triple>, HarvestError> {
+        let mut triples = Vec::new();
+        for iri in self.owned(source)? {
+            triples.extend(self.catalogue.record(iri.as_ref())?.unwrap_or_default());
+        }
+        Ok(triples)
     }
 
     /// The organisation's publisher as its records describe it (a CKAN package names only
@@ -185,15 +274,7 @@ impl Harvester {
 
     /// The records this source wrote, as stored.
     fn owned(&self, source: &Source) -> Result<Vec<NamedNode>, HarvestError> {
-        let origin = source.origin();
-        Ok(self
-            .catalogue
-            .index()?
-            .records
-            .iter()
-            .filter(|r| r.origin.as_deref() == Some(origin.as_str()))
-            .map(|r| r.iri.clone())
-            .collect())
+        Ok(owned_in(&*self.catalogue.index()?, source))
     }
 
     /// Decides on each record, writes the accepted ones, and removes what vanished.
@@ -223,11 +304,16 @@ impl Harvester {
             }
         }
         self.write(source, org, accepted, &index, report).await?;
-        if removal == Removal::IfComplete {
-            self.remove_vanished(source, org, &seen, &index, report)
-                .await?;
-        }
-        Ok(())
+        let owned: HashSet<NamedNode> = owned_in(&index, source).into_iter().collect();
+        let mut gone: Vec<NamedNode> = match removal {
+            Removal::IfComplete => match vanishing_allowed(report) {
+                true => owned.difference(&seen).cloned().collect(),
+                false => Vec::new(),
+            },
+            Removal::Listed(deleted) => deleted.into_iter().filter(|d| owned.contains(d)).collect(),
+        };
+        gone.sort();
+        self.remove(source, org, gone, owned.len(), report).await
     }
 
     /// The record ready to write, or None when it is skipped or in conflict (noted).
@@ -336,52 +422,27 @@ impl Harvester {
         Ok(())
     }
 
-    /// Removes the source's records it no longer lists, unless they are more than its share
-    /// (an empty but well-formed answer must not wipe a catalogue) and no admin confirmed.
-    async fn remove_vanished(
+    /// Removes `gone`, the source's records it no longer has, unless they are more than its
+    /// share of the `owned` (an empty but well-formed answer must not wipe a catalogue) and
+    /// no admin confirmed.
+    async fn remove(
         &self,
         source: &Source,
         org: &Organisation,
-        seen: &HashSet<NamedNode>,
-        index: &RecordIndex,
+        gone: Vec<NamedNode>,
+        owned: usize,
         report: &mut RunReport,
     ) -> Result<(), HarvestError> {
-        if !report.complete {
-            report.warn(
-                "not every page was read: records the source no longer lists are kept until a complete run",
-            );
+        if gone.is_empty() {
             return Ok(());
         }
-        if report.passed_over > 0 {
-            // A statement passed over may have been a record's type: its record would look
-            // gone.
-            report.warn(
-                "the parser passed over statements: records the source no longer lists are kept until a clean run",
-            );
-            return Ok(());
-        }
-        let origin = source.origin();
-        let owned: Vec<&NamedNode> = index
-            .records
-            .iter()
-            .filter(|r| r.origin.as_deref() == Some(origin.as_str()))
-            .map(|r| &r.iri)
-            .collect();
-        let vanished: Vec<NamedNode> = owned
-            .iter()
-            .filter(|iri| !seen.contains(**iri))
-            .map(|iri| (*iri).clone())
-            .collect();
-        if vanished.is_empty() {
-            return Ok(());
-        }
-        let share = vanished.len() as f64 / owned.len() as f64;
+        let share = gone.len() as f64 / owned as f64;
         if share > source.max_removal {
             if !source.confirm_removal {
                 report.removal_held = Some(format!(
                     "{} of the {} records from this source are gone from it ({:.0} %, more than the {:.0} % one run may remove): they are kept until an admin confirms the removal",
-                    vanished.len(),
-                    owned.len(),
+                    gone.len(),
+                    owned,
                     share * 100.0,
                     source.max_removal * 100.0
                 ));
@@ -392,7 +453,7 @@ impl Harvester {
         let catalogue = self.catalogue.clone();
         let removed = tokio::task::spawn_blocking(move || {
             let mut removed = Vec::new();
-            for iri in vanished {
+            for iri in gone {
                 let before = catalogue.record_hash(iri.as_ref())?;
                 if catalogue.delete(iri.as_ref())? {
                     removed.push((iri, "deleted", before, None));
@@ -430,4 +491,34 @@ impl Harvester {
         self.accounts.audit(&actor, &entries).await?;
         Ok(())
     }
+}
+
+/// The records the source wrote, in `index`.
+fn owned_in(index: &RecordIndex, source: &Source) -> Vec<NamedNode> {
+    let origin = source.origin();
+    index
+        .records
+        .iter()
+        .filter(|r| r.origin.as_deref() == Some(origin.as_str()))
+        .map(|r| r.iri.clone())
+        .collect()
+}
+
+/// Whether records the source no longer lists may be taken as gone: only after a run that
+/// read every page and passed over nothing (a statement passed over may have been a
+/// record's type, and its record would look gone).
+fn vanishing_allowed(report: &mut RunReport) -> bool {
+    if !report.complete {
+        report.warn(
+            "not every page was read: records the source no longer lists are kept until a complete run",
+        );
+        return false;
+    }
+    if report.passed_over > 0 {
+        report.warn(
+            "the parser passed over statements: records the source no longer lists are kept until a clean run",
+        );
+        return false;
+    }
+    true
 }

@@ -33,17 +33,8 @@ async fn start_due(
     slots: &Arc<Semaphore>,
     queued: &Queued,
 ) -> Result<(), HarvestError> {
-    let sources = harvester.sources();
-    let now = now();
-    for source in sources.all().await? {
-        let status = sources.status(source).await?;
-        let due = status.next_run.is_some_and(|at| at <= now);
-        let running = status
-            .last_run
-            .as_ref()
-            .is_some_and(|r| r.outcome == "running");
-        let id = status.source.id;
-        if !due || running || !queued.lock().expect("queue lock").insert(id) {
+    for id in harvester.sources().due(now()).await? {
+        if !queued.lock().expect("queue lock").insert(id) {
             continue;
         }
         let (harvester, slots, queued) = (harvester.clone(), slots.clone(), queued.clone());
@@ -51,7 +42,7 @@ async fn start_due(
             let Ok(_slot) = slots.acquire_owned().await else {
                 return;
             };
-            match harvester.run(id).await {
+            match harvester.run(id, false).await {
                 Ok(_) | Err(HarvestError::Running(_)) => {}
                 Err(e) => tracing::error!(source = id, error = %e, "scheduled run failed to start"),
             }

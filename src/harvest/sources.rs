@@ -64,7 +64,8 @@ pub struct Source {
     pub etag: Option<String>,
     #[serde(skip)]
     pub last_modified: Option<String>,
-    /// LDES: the `as:published` of the last member applied.
+    /// LDES: where the stream was left (the page, time and members of the last event
+    /// applied), as JSON.
     pub position: Option<String>,
     /// An admin allowed the next run to remove more than `max_removal`.
     pub confirm_removal: bool,
@@ -76,6 +77,14 @@ impl Source {
     /// The origin the ledger keeps beside the records this source wrote.
     pub fn origin(&self) -> String {
         format!("source:{}", self.id)
+    }
+
+    /// The validators of the last fetch, for a conditional GET.
+    pub fn validators(&self) -> super::Validators {
+        super::Validators {
+            etag: self.etag.clone(),
+            last_modified: self.last_modified.clone(),
+        }
     }
 }
 
@@ -232,6 +241,18 @@ impl Sources {
         Ok(())
     }
 
+    /// Makes the next run read everything again: no conditional GET, an LDES stream from
+    /// its start.
+    pub async fn forget_position(&self, id: i64) -> Result<(), HarvestError> {
+        sqlx::query(
+            "UPDATE sources SET etag = NULL, last_modified = NULL, position = NULL WHERE id = ?",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Marks a run of `source` as started, unless one is running: never two at once. A run
     /// left `running` by a crash counts as running until [`Sources::abandon_running`].
     pub async fn start_run(&self, source: i64) -> Result<i64, HarvestError> {
@@ -319,6 +340,29 @@ impl Sources {
                 .map(run_from_row)
                 .collect(),
         )
+    }
+
+    /// The sources whose scheduled time has come by `now` and that are not running, in one
+    /// query with each source's last run.
+    pub async fn due(&self, now: i64) -> Result<Vec<i64>, HarvestError> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.schedule, s.created_at, r.started_at, r.outcome
+             FROM sources s LEFT JOIN source_runs r
+               ON r.id = (SELECT MAX(id) FROM source_runs WHERE source_id = s.id)
+             ORDER BY s.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter(|row| row.get::<Option<String>, _>("outcome").as_deref() != Some("running"))
+            .filter(|row| {
+                let since: Option<i64> = row.get("started_at");
+                let since = since.unwrap_or_else(|| row.get("created_at"));
+                next_after(row.get("schedule"), since).is_some_and(|at| at <= now)
+            })
+            .map(|row| row.get("id"))
+            .collect())
     }
 
     /// The source with its last run, next run and failing mark.

@@ -35,8 +35,9 @@ pub struct Config {
     pub backup_dir: std::path::PathBuf,
     /// A folder of data files served under `/files/` (download URLs of hosted data).
     pub files_dir: Option<std::path::PathBuf>,
-    /// Connected sources may be on loopback and private addresses (tests, an intranet).
-    pub allow_private_sources: bool,
+    /// What fetching connected sources may reach (private addresses only when allowed) and
+    /// read.
+    pub sources: crate::harvest::FetchPolicy,
     /// Harvest sources on their schedules (off: only "harvest now").
     pub scheduler: bool,
 }
@@ -57,7 +58,7 @@ impl Config {
             max_page_size: 1000,
             files_dir: None,
             backup_dir: "katalog-data/backups".into(),
-            allow_private_sources: false,
+            sources: crate::harvest::FetchPolicy::default(),
             scheduler: true,
         }
     }
@@ -140,7 +141,7 @@ impl AppState {
                 shapes: services.shapes.clone(),
                 base_uri: config.base_uri.clone(),
                 accounts: accounts.clone(),
-                fetcher: crate::harvest::Fetcher::new(config.allow_private_sources),
+                fetcher: crate::harvest::Fetcher::with_policy(config.sources.clone()),
                 limits: crate::harvest::HARVEST_LIMITS,
             })
         });

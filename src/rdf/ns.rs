@@ -118,6 +118,8 @@ pub mod ldes {
         TIMESTAMP_PATH = "https://w3id.org/ldes#timestampPath";
         VERSION_OF_PATH = "https://w3id.org/ldes#versionOfPath";
         SEQUENCE_PATH = "https://w3id.org/ldes#sequencePath";
+        RETENTION_POLICY = "https://w3id.org/ldes#retentionPolicy";
+        DURATION_AGO_POLICY = "https://w3id.org/ldes#DurationAgoPolicy";
     }
 }
 
@@ -129,6 +131,7 @@ pub mod tree {
         VIEW = "https://w3id.org/tree#view";
         RELATION = "https://w3id.org/tree#relation";
         NODE = "https://w3id.org/tree#node";
+        VALUE = "https://w3id.org/tree#value";
     }
 }
 

@@ -49,6 +49,11 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn start() -> Self {
+        Self::start_on("127.0.0.1")
+    }
+
+    /// A fixture on another loopback address (a second host for redirect tests).
+    pub fn start_on(ip: &str) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -57,7 +62,7 @@ impl Fixture {
         let docs: Docs = Default::default();
         let hits: Arc<Mutex<HashMap<String, usize>>> = Default::default();
         let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .block_on(tokio::net::TcpListener::bind((ip, 0)))
             .unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (d, h) = (docs.clone(), hits.clone());

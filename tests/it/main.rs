@@ -19,5 +19,6 @@ mod restart;
 mod shacl_eu;
 mod shacl_w3c;
 mod sources;
+mod sources_ldes;
 mod sparql;
 mod sparql_protocol;

@@ -12,7 +12,7 @@ const OTHER: &str = "2021005448";
 const TURTLE: &str = "text/turtle";
 
 /// A conforming dataset at `iri` published by `orgnr`, in Turtle without prefixes.
-fn dataset(iri: &str, orgnr: &str, title: &str) -> String {
+pub(crate) fn dataset(iri: &str, orgnr: &str, title: &str) -> String {
     let publisher = publisher(orgnr);
     format!(
         "<{iri}> a dcat:Dataset ; dcterms:title \"{title}\"@sv ;
@@ -25,13 +25,13 @@ fn dataset(iri: &str, orgnr: &str, title: &str) -> String {
     )
 }
 
-const PREFIXES: &str =
+pub(crate) const PREFIXES: &str =
     "@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix foaf: <http://xmlns.com/foaf/0.1/> . @prefix vcard: <http://www.w3.org/2006/vcard/ns#> .
 @prefix hydra: <http://www.w3.org/ns/hydra/core#> .
 ";
 
-fn source_iri(id: &str) -> String {
+pub(crate) fn source_iri(id: &str) -> String {
     format!("https://data.exempel.se/datasets/{id}")
 }
 
@@ -98,19 +98,17 @@ fn add_source(data: &Path, url: &str, extra: &[&str]) -> String {
 
 /// `katalog source run ID --json --allow-private`: (exit success, report).
 fn run(data: &Path, id: &str) -> (bool, Value) {
-    let out = katalog(
-        data,
-        &[
-            "source",
-            "run",
-            id,
-            "--json",
-            "--allow-private",
-            "--base-uri",
-            BASE,
-        ],
-        "",
-    );
+    run_with(data, id, &["--allow-private"])
+}
+
+/// `katalog source run ID --json` with `extra`: (exit success, report).
+pub(crate) fn run_with(data: &Path, id: &str, extra: &[&str]) -> (bool, Value) {
+    let args = [
+        &["source", "run", id, "--json", "--base-uri", BASE][..],
+        extra,
+    ]
+    .concat();
+    let out = katalog(data, &args, "");
     let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
         panic!(
             "a JSON report: {} / {}",
@@ -133,7 +131,7 @@ fn feed(server: &Server) -> String {
     response.text().unwrap()
 }
 
-fn counts(report: &Value) -> [u64; 6] {
+pub(crate) fn counts(report: &Value) -> [u64; 6] {
     [
         "added",
         "updated",
@@ -353,6 +351,44 @@ fn a_source_that_cannot_be_harvested_fails_and_removes_nothing() {
     for id in ["a", "b"] {
         assert!(served.contains(&source_iri(id)));
     }
+}
+
+#[test]
+fn a_run_reaches_only_the_private_hosts_allowed_and_reads_no_more_than_its_cap() {
+    let dir = setup();
+    let fixture = Fixture::start();
+    let other = Fixture::start_on("127.0.0.2");
+    fixture.serve("/catalog", TURTLE, page(&fixture, &["a"], "", None));
+    other.serve("/catalog", TURTLE, page(&fixture, &["b"], "", None));
+    let id = add_source(dir.path(), &fixture.url("/catalog"), &[]);
+    let allowed = ["--allow-private-host", "127.0.0.1"];
+    let (ok, report) = run_with(dir.path(), &id, &allowed);
+    assert!(ok, "{report:#}");
+    assert_eq!(counts(&report), [1, 0, 0, 0, 0, 0]);
+
+    // A redirect from the allowed host to another private one is refused.
+    fixture.set("/catalog", Doc::redirect(&other.url("/catalog")));
+    let (ok, report) = run_with(dir.path(), &id, &allowed);
+    assert!(!ok);
+    let error = report["error"].as_str().unwrap();
+    assert!(
+        error.contains("127.0.0.2") && error.contains("private"),
+        "{error}"
+    );
+    assert_eq!(other.hits("/catalog"), 0, "never asked");
+
+    // A document over the cap fails the run, naming the cap, and removes nothing.
+    fixture.serve(
+        "/catalog",
+        TURTLE,
+        page(&fixture, &["a", "b", "c"], "", None),
+    );
+    let capped = [&allowed[..], &["--max-source-bytes", "1000"]].concat();
+    let (ok, report) = run_with(dir.path(), &id, &capped);
+    assert!(!ok);
+    let error = report["error"].as_str().unwrap();
+    assert!(error.contains("larger than 1000 bytes"), "{error}");
+    assert_eq!(counts(&report), [0, 0, 0, 0, 0, 0]);
 }
 
 #[test]

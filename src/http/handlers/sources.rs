@@ -32,6 +32,9 @@ pub struct RunParams {
     /// Wait for the run to finish and answer with its report (default: start it and answer
     /// 202 at once).
     pub wait: Option<bool>,
+    /// Read everything again: no conditional GET, and an LDES stream from its start rather
+    /// than from the last event applied (default: false).
+    pub full: Option<bool>,
 }
 
 /// An organisation's connected sources
@@ -182,20 +185,12 @@ pub async fn run_source(
 ) -> Result<Response, AppError> {
     owned_source(&state, &principal, id).await?;
     let harvester = harvester(&state)?.clone();
+    let full = params.full.unwrap_or(false);
     if params.wait.unwrap_or(false) {
-        let report = harvester.run(id).await?;
+        let report = harvester.run(id, full).await?;
         return Ok(Json(report).into_response());
     }
-    // The run outlives the request; it is refused at once when one is going on.
-    let running = harvester.sources().runs(id, 1).await?;
-    if running.first().is_some_and(|r| r.outcome == "running") {
-        return Err(HarvestError::Running(id).into());
-    }
-    tokio::spawn(async move {
-        if let Err(e) = harvester.run(id).await {
-            tracing::warn!(source = id, error = %e, "the run did not start");
-        }
-    });
+    harvester.spawn_run(id, full).await?;
     Ok((
         StatusCode::ACCEPTED,
         [(axum::http::header::LOCATION, format!("/sources/{id}"))],

@@ -49,11 +49,30 @@ async fn admin_of(
     orgnr: &str,
 ) -> Result<(Principal, Organisation), AppError> {
     let back = format!("/publish/org/{orgnr}/members");
-    let principal = require_login(state, session, &back).await?;
+    admin_of_for(
+        state,
+        session,
+        orgnr,
+        &back,
+        "its users, tokens and audit log",
+    )
+    .await
+}
+
+/// The logged-in admin of organisation `orgnr` (a login sends back to `back`), or 403
+/// naming what only its admins manage.
+pub(super) async fn admin_of_for(
+    state: &SharedState,
+    session: &Session,
+    orgnr: &str,
+    back: &str,
+    managed: &str,
+) -> Result<(Principal, Organisation), AppError> {
+    let principal = require_login(state, session, back).await?;
     let org = state.accounts()?.organisation(orgnr).await?;
     if !principal.administers(org.id) {
         return Err(AppError::Forbidden(format!(
-            "only administrators of {} manage its users, tokens and audit log",
+            "only administrators of {} manage {managed}",
             org.name
         )));
     }

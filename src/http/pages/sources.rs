@@ -3,7 +3,7 @@
 use super::publisher::{checked_form, field, page_lang, require_login, tr};
 use super::render;
 use crate::accounts::Organisation;
-use crate::harvest::{HarvestError, Harvester, NewSource, Source, SourceKind};
+use crate::harvest::{HarvestError, Harvester, NewSource, Source, SourceKind, Sources};
 use crate::http::extract::{Path, Query, csrf_token};
 use crate::http::{AppError, SharedState};
 use axum::Router;
@@ -37,14 +37,7 @@ async fn admin_of(
     orgnr: &str,
 ) -> Result<(Organisation, Arc<Harvester>), AppError> {
     let back = format!("/publish/org/{orgnr}/sources");
-    let principal = require_login(state, session, &back).await?;
-    let org = state.accounts()?.organisation(orgnr).await?;
-    if !principal.administers(org.id) {
-        return Err(AppError::Forbidden(format!(
-            "only administrators of {} manage its sources",
-            org.name
-        )));
-    }
+    let (_, org) = super::admin::admin_of_for(state, session, orgnr, &back, "its sources").await?;
     let harvester = state
         .harvester
         .clone()
@@ -220,38 +213,58 @@ async fn run_now(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let (org, harvester) = admin_of(&state, &session, &orgnr).await?;
-    checked_form(&session, &body).await?;
+    let form = checked_form(&session, &body).await?;
     source_of(&harvester, &org, id).await?;
-    tokio::spawn(async move {
-        if let Err(e) = harvester.run(id).await {
-            tracing::warn!(source = id, error = %e, "the run did not start");
-        }
-    });
+    match harvester.spawn_run(id, field(&form, "full") == "1").await {
+        // The page shows the run going on.
+        Ok(()) | Err(HarvestError::Running(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
     Ok(Redirect::to(&format!("/publish/org/{orgnr}/sources/{id}")).into_response())
 }
 
 async fn confirm_removal(
-    State(state): State<SharedState>,
+    state: State<SharedState>,
     session: Session,
-    Path((orgnr, id)): Path<(String, i64)>,
+    path: Path<(String, i64)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (org, harvester) = admin_of(&state, &session, &orgnr).await?;
-    checked_form(&session, &body).await?;
-    source_of(&harvester, &org, id).await?;
-    harvester.sources().confirm_removal(id).await?;
-    Ok(Redirect::to(&format!("/publish/org/{orgnr}/sources/{id}")).into_response())
+    with_own_source(state, session, path, body, |sources, id| async move {
+        sources.confirm_removal(id).await?;
+        Ok(format!("/sources/{id}"))
+    })
+    .await
 }
 
 async fn remove(
+    state: State<SharedState>,
+    session: Session,
+    path: Path<(String, i64)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    with_own_source(state, session, path, body, |sources, id| async move {
+        sources.remove(id).await?;
+        Ok(String::new())
+    })
+    .await
+}
+
+/// A form posted about one of the organisation's sources: checks the admin, the form and
+/// the source, does `action`, and goes back to the sources page with the path it returns.
+async fn with_own_source<F, Fut>(
     State(state): State<SharedState>,
     session: Session,
     Path((orgnr, id)): Path<(String, i64)>,
     body: Bytes,
-) -> Result<Response, AppError> {
+    action: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce(Sources, i64) -> Fut,
+    Fut: std::future::Future<Output = Result<String, HarvestError>>,
+{
     let (org, harvester) = admin_of(&state, &session, &orgnr).await?;
     checked_form(&session, &body).await?;
     source_of(&harvester, &org, id).await?;
-    harvester.sources().remove(id).await?;
-    Ok(Redirect::to(&format!("/publish/org/{orgnr}/sources")).into_response())
+    let then = action(harvester.sources(), id).await?;
+    Ok(Redirect::to(&format!("/publish/org/{orgnr}/sources{then}")).into_response())
 }
