@@ -210,6 +210,8 @@ fn bench_size(datasets: usize) {
     }
     let store = harvested.unwrap();
     let (server, addr) = serve(&store, &["--base-uri", BASE, "--no-scheduler"]);
+    // reqwest is built without a TLS provider of its own: katalog installs ring's.
+    katalog::harvest::install_tls_provider();
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(600))
         .build()
