@@ -2,13 +2,15 @@
 # Installs what katalog needs to build and test on Debian: libclang (Oxigraph's RocksDB
 # bindings are generated with it), a C++ compiler, Python with venv for the client tests, and
 # Debian's Chromium with its WebDriver (/usr/bin/chromium, /usr/bin/chromedriver) for the
-# browser test (tests/python/browser_publish.py).
+# browser tests (tests/python/browser_*.py), and npm for the browser-side packages
+# (package-lock.json: the vendored editor, and axe-core for the accessibility checks).
 set -euo pipefail
 need=()
 dpkg -s libclang-dev >/dev/null 2>&1 || need+=(libclang-dev)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 if ((${#need[@]})); then

@@ -6,6 +6,11 @@ bash scripts/setup.sh
 # Outside the clone so repeated runs on one machine are incremental.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/katalog-target}"
 KATALOG_PYTHON="$(bash scripts/python-env.sh)"
+# The npm packages the lockfile pins: axe-core for the browser test, and the originals of the
+# vendored browser libraries (the test compares them).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund >&2
+fi
 export KATALOG_PYTHON
 cargo fmt --all -- --check
 # Clippy as the compiler of katalog's own crates during a normal build: `cargo clippy` is a

@@ -9,8 +9,10 @@
 //! - `sparql`: the public, read-only query service
 //! - `accounts`: organisations, users, roles, tokens, audit (SQLite)
 //! - `harvest`: fetching and checking other catalogues' feeds
+//! - `search`: the full-text and faceted search index, kept in step with the store
 //! - `backup`: backups and restores of a data directory
 //! - `generate`: generated catalogues for tests and benchmarks
+//! - `vocab`: the labels of the controlled vocabularies shipped in `vocab/`
 //! - `http`: the server: state, router, guards, handlers and pages
 //! - `cli`: the command line, a thin layer over the rest
 pub mod accounts;
@@ -22,6 +24,8 @@ pub mod harvest;
 pub mod http;
 pub mod publish;
 pub mod rdf;
+pub mod search;
 pub mod shacl;
 pub mod sparql;
 pub mod store;
+pub mod vocab;

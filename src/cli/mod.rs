@@ -90,7 +90,7 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Serve the catalogue, feeds, linked data and SPARQL over HTTP.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Load RDF files into the store (the server must not be running on the same store).
     Load(load::LoadArgs),
     /// Write the whole catalogue to standard output.
@@ -100,6 +100,12 @@ enum Command {
     Recheck(recheck::RecheckArgs),
     /// Validate RDF files against the DCAT-AP-SE shapes (exit 0 conforms, 1 violations, 2 unreadable).
     Validate(validate::ValidateArgs),
+    /// Build the search index anew from the store (the server must not be running on it;
+    /// the server keeps the index in step by itself).
+    Reindex {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Fetch a catalogue URL as dataportal.se would and report what it would stumble on.
     CheckFeed {
         url: String,
@@ -138,10 +144,11 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Load(args) => load::load(args),
         Command::Export(args) => export::export(args),
         Command::Recheck(args) => recheck::run(args),
+        Command::Reindex { store } => reindex(&store),
         Command::Validate(args) => return validate::validate(args),
         Command::CheckFeed {
             url,
@@ -197,3 +204,16 @@ fn check_feed(url: &str, shapes: &[PathBuf], allow_private: bool) -> ExitCode {
 }
 
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// `katalog reindex`: every record the store serves, indexed anew.
+fn reindex(store: &StoreArgs) -> CliResult {
+    let catalogue = crate::store::Catalogue::open(&store.data)?;
+    let search = crate::search::Search::open(&store.data)?;
+    let started = std::time::Instant::now();
+    let count = search.rebuild(&catalogue)?;
+    eprintln!(
+        "indexed {count} records in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

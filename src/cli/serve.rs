@@ -95,6 +95,12 @@ pub struct ServeArgs {
     /// Do not harvest connected sources on their schedules (runs only when asked).
     #[arg(long)]
     no_scheduler: bool,
+    /// The body that runs the site, as the accessibility statement names it.
+    #[arg(long)]
+    site_owner: Option<String>,
+    /// The address the accessibility statement gives for reporting problems.
+    #[arg(long)]
+    contact_email: Option<String>,
     /// Log as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
@@ -127,6 +133,8 @@ pub fn run(args: ServeArgs) -> CliResult {
         config.files_dir = args.files.clone();
         config.sources = args.source_fetch.policy(args.allow_private_sources);
         config.scheduler = !args.no_scheduler;
+        config.site_owner = args.site_owner.clone();
+        config.contact_email = args.contact_email.clone();
         config.backup_dir = args
             .backup_dir
             .clone()
@@ -153,6 +161,10 @@ pub fn run(args: ServeArgs) -> CliResult {
             accounts: Some(crate::accounts::Accounts::open(&args.store.data).await?),
             form: super::shipped::dataset_form(&args.shapes)?,
             feed_cache,
+            labels: Arc::new(crate::vocab::Labels::load(&super::shipped::shipped_dir(
+                "vocab",
+            ))?),
+            search: Some(Arc::new(crate::search::Search::open(&args.store.data)?)),
         };
         let state = AppState::new(services, config);
         {
@@ -163,6 +175,10 @@ pub fn run(args: ServeArgs) -> CliResult {
                 crate::publish::restore_sources(&state.catalogue, state.shapes.as_deref())
             })
             .await??;
+        }
+        // The search index follows the store's change log from where it stopped.
+        if let Some(search) = state.search.clone() {
+            tokio::spawn(crate::search::follow(search, state.catalogue.clone()));
         }
         // The re-check runs beside the server, which answers from the last verdicts.
         state.rechecking.store(true, Ordering::Release);

@@ -10,6 +10,7 @@ pub mod ldes;
 pub mod organisations;
 mod page;
 mod render;
+pub mod schema_org;
 mod void;
 
 pub use documents::{DCAT_AP_PROFILE, Document, Profile};

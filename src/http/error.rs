@@ -85,7 +85,7 @@ impl AppError {
         }
     }
 
-    fn status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             Self::Syntax(e) if e.limit.is_some() => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) | Self::Syntax(_) => StatusCode::BAD_REQUEST,
@@ -230,6 +230,15 @@ impl From<crate::harvest::HarvestError> for AppError {
             e @ (E::Database(_) | E::Interrupted(_)) => Self::Internal(e.to_string()),
             // Only a run meets these, and a run reports them in its report.
             e @ (E::Fetch(_) | E::Source(_) | E::Ckan(_)) => Self::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::search::SearchError> for AppError {
+    fn from(error: crate::search::SearchError) -> Self {
+        match error {
+            crate::search::SearchError::Store(e) => Self::Store(e),
+            e => Self::Internal(e.to_string()),
         }
     }
 }

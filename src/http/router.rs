@@ -1,6 +1,6 @@
 //! The router: the API routes from one list ([`api`], which the OpenAPI description is made
 //! from too), the pages and linked data outside it, and the request guards around all.
-use super::handlers::{admin, feeds, health, publish, resource, sources, sparql, validate};
+use super::handlers::{admin, feeds, health, publish, resource, search, sources, sparql, validate};
 use super::{Config, SharedState, guard, pages};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -45,6 +45,7 @@ pub fn api() -> OpenApiRouter<SharedState> {
         .routes(routes!(feeds::void))
         .routes(routes!(sparql::query_get, sparql::query_post))
         .routes(routes!(health::health))
+        .routes(routes!(search::search))
         .routes(routes!(admin::backup))
         .routes(routes!(sources::list_sources, sources::add_source))
         .routes(routes!(sources::show_source, sources::remove_source))

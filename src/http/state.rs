@@ -40,6 +40,10 @@ pub struct Config {
     pub sources: crate::harvest::FetchPolicy,
     /// Harvest sources on their schedules (off: only "harvest now").
     pub scheduler: bool,
+    /// The body that runs the site and its contact address, named by the accessibility
+    /// statement.
+    pub site_owner: Option<String>,
+    pub contact_email: Option<String>,
 }
 
 impl Config {
@@ -60,6 +64,8 @@ impl Config {
             backup_dir: "katalog-data/backups".into(),
             sources: crate::harvest::FetchPolicy::default(),
             scheduler: true,
+            site_owner: None,
+            contact_email: None,
         }
     }
 
@@ -87,6 +93,10 @@ pub struct Services {
     pub form: Option<Arc<crate::publish::form::FormSpec>>,
     /// Rendered records of the harvest documents (absent: every harvest renders all).
     pub feed_cache: Option<crate::feeds::cache::FeedCache>,
+    /// The labels of the controlled vocabularies, for pages.
+    pub labels: Arc<crate::vocab::Labels>,
+    /// The search index (absent: no search).
+    pub search: Option<Arc<crate::search::Search>>,
 }
 
 impl Services {
@@ -99,6 +109,8 @@ impl Services {
             accounts: None,
             form: None,
             feed_cache: None,
+            labels: Arc::default(),
+            search: None,
         }
     }
 }
@@ -117,6 +129,8 @@ pub struct AppState {
     pub accounts: Option<crate::accounts::Accounts>,
     pub login_throttle: crate::accounts::Throttle,
     pub form: Option<Arc<crate::publish::form::FormSpec>>,
+    pub labels: Arc<crate::vocab::Labels>,
+    pub search: Option<Arc<crate::search::Search>>,
     /// Runs connected sources (absent without accounts).
     pub harvester: Option<Arc<crate::harvest::Harvester>>,
     /// True while the start-up re-check of stored records runs beside the server (feeds
@@ -157,6 +171,8 @@ impl AppState {
             accounts: services.accounts,
             login_throttle: Default::default(),
             form: services.form,
+            labels: services.labels,
+            search: services.search,
             rechecking: Default::default(),
         })
     }

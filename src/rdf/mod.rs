@@ -1,6 +1,7 @@
 //! RDF syntaxes: parsing request bodies with precise errors, serialising graphs, and
 //! choosing a syntax from an `Accept` header or a file extension.
 mod compare;
+mod describe;
 mod format;
 mod limits;
 mod negotiate;
@@ -9,6 +10,7 @@ mod parse;
 mod write;
 
 pub use compare::{canonical_hash, entity_tag, isomorphic, record_tags, to_sophia};
+pub use describe::Descriptions;
 pub use format::{
     GraphFormat, INPUT_MEDIA_TYPES, RDF_OFFERS, input_format_for_media_type, input_format_for_path,
     sniff_format,

@@ -32,6 +32,12 @@ pub mod dcat {
         CONTACT_POINT = "http://www.w3.org/ns/dcat#contactPoint";
         MEDIA_TYPE = "http://www.w3.org/ns/dcat#mediaType";
         LANDING_PAGE = "http://www.w3.org/ns/dcat#landingPage";
+        BYTE_SIZE = "http://www.w3.org/ns/dcat#byteSize";
+        SERVES_DATASET = "http://www.w3.org/ns/dcat#servesDataset";
+        ENDPOINT_URL = "http://www.w3.org/ns/dcat#endpointURL";
+        ENDPOINT_DESCRIPTION = "http://www.w3.org/ns/dcat#endpointDescription";
+        START_DATE = "http://www.w3.org/ns/dcat#startDate";
+        END_DATE = "http://www.w3.org/ns/dcat#endDate";
     }
 }
 
@@ -49,6 +55,31 @@ pub mod dcterms {
         HAS_PART = "http://purl.org/dc/terms/hasPart";
         LANGUAGE = "http://purl.org/dc/terms/language";
         TYPE = "http://purl.org/dc/terms/type";
+        SPATIAL = "http://purl.org/dc/terms/spatial";
+        TEMPORAL = "http://purl.org/dc/terms/temporal";
+        ACCESS_RIGHTS = "http://purl.org/dc/terms/accessRights";
+        ACCRUAL_PERIODICITY = "http://purl.org/dc/terms/accrualPeriodicity";
+        CONFORMS_TO = "http://purl.org/dc/terms/conformsTo";
+    }
+}
+
+/// vCard, for contact points.
+pub mod vcard {
+    use super::*;
+    iris! {
+        FN = "http://www.w3.org/2006/vcard/ns#fn";
+        HAS_EMAIL = "http://www.w3.org/2006/vcard/ns#hasEmail";
+        HAS_TELEPHONE = "http://www.w3.org/2006/vcard/ns#hasTelephone";
+        HAS_URL = "http://www.w3.org/2006/vcard/ns#hasURL";
+    }
+}
+
+/// SKOS, for the labels of the controlled vocabularies.
+pub mod skos {
+    use super::*;
+    iris! {
+        PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel";
+        NOTATION = "http://www.w3.org/2004/02/skos/core#notation";
     }
 }
 

@@ -14,6 +14,9 @@ pub const EXAMPLES: &[(&str, &str)] = examples!(
     "4-swedish-titles-with-a-word",
     "5-csv-downloads",
     "6-recently-modified",
+    "7-high-value-datasets",
+    "8-datasets-without-licence",
+    "9-distributions-per-format",
 );
 
 /// What an example asks: its first comment line.

@@ -120,6 +120,13 @@ pub struct Prepared {
     output: Output,
 }
 
+impl Prepared {
+    /// A CONSTRUCT or DESCRIBE: its answer is a graph, not solutions.
+    pub fn is_graph(&self) -> bool {
+        matches!(self.output, Output::Graph(_))
+    }
+}
+
 /// Parses a query (relative IRIs resolve against the endpoint, `{base}sparql`) and chooses
 /// the answer's syntax from a `format` parameter or the `Accept` header.
 pub fn prepare(

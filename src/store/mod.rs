@@ -607,6 +607,27 @@ impl Catalogue {
         Ok(out)
     }
 
+    /// The records that link to `object` with `predicate` (the data services whose
+    /// `dcat:servesDataset` names a dataset), sorted.
+    pub fn linking_to(
+        &self,
+        predicate: NamedNodeRef<'_>,
+        object: NamedNodeRef<'_>,
+    ) -> Result<Vec<NamedNode>, StoreError> {
+        let mut records = Vec::new();
+        for quad in self
+            .store
+            .quads_for_pattern(None, Some(predicate), Some(object.into()), None)
+        {
+            if let GraphName::NamedNode(g) = quad?.graph_name {
+                records.push(g);
+            }
+        }
+        records.sort();
+        records.dedup();
+        Ok(records)
+    }
+
     /// The records currently live, sorted by IRI.
     pub fn index(&self) -> Result<Arc<RecordIndex>, StoreError> {
         if let Some(index) = self.index.read().expect("index lock").as_ref() {

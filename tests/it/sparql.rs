@@ -253,6 +253,14 @@ fn service_description_without_query() {
 #[test]
 fn the_example_queries_answer_and_the_page_offers_them() {
     let (server, _dir) = server(&[]);
+    // The generated catalogue has no high-value dataset (the demo has) and licenses every
+    // distribution (one dataset here does not), which two examples look for.
+    server.publish_ok(&common::demo_catalog());
+    server.publish_ok(&crate::publishers::dataset(
+        "utan-licens",
+        "2120009994",
+        "Utan licens",
+    ));
     let page = server
         .get("/sparql")
         .header("accept", "text/html")

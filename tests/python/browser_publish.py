@@ -89,6 +89,21 @@ def wait_for(driver, condition, what):
         raise Failed(f"timed out waiting for {what}; at {driver.current_url}") from None
 
 
+def replaced(old):
+    """A wait condition: the page that held `old` has been replaced. Chromium may answer a
+    look at an element of a page being unloaded with an inspector error instead of "stale";
+    both mean the page is gone."""
+
+    def gone(_driver):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    return gone
+
+
 def page_summary(driver):
     """The heading and any error texts on the page, for failure messages."""
     texts = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "h1, .error, .field-error")]
@@ -217,7 +232,7 @@ def save_with_title(driver, shots, title):
     form_url = driver.current_url
     old_page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, "save").click()
-    wait_for(driver, EC.staleness_of(old_page), "the answer to saving with a title")
+    wait_for(driver, replaced(old_page), "the answer to saving with a title")
     heading = wait_for(driver, EC.presence_of_element_located((By.TAG_NAME, "h1")), "the page heading")
     path = urllib.parse.urlsplit(driver.current_url).path
     if not path.startswith("/datasets/") or driver.current_url == form_url:

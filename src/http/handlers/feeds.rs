@@ -44,7 +44,9 @@ pub async fn catalog(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if prefers_html(&headers) {
-        return Ok(crate::http::pages::home(State(state))
+        // The search page, over the same records; its parameters are not the feed's.
+        let uri = axum::http::Uri::from_static("/");
+        return Ok(crate::http::pages::home(State(state), uri, headers)
             .await?
             .into_response());
     }

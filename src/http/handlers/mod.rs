@@ -4,6 +4,7 @@ pub mod feeds;
 pub mod health;
 pub mod publish;
 pub mod resource;
+pub mod search;
 pub mod sources;
 pub mod sparql;
 pub mod validate;

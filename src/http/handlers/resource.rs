@@ -80,7 +80,8 @@ pub async fn read_organisation_catalog(
 #[derive(Clone, Copy, PartialEq)]
 enum View {
     Rdf(GraphFormat),
-    Html,
+    /// The page, in a language (`sv` or `en`).
+    Html(&'static str),
 }
 
 fn choose_view(headers: &HeaderMap, extension: Option<&str>) -> Result<View, AppError> {
@@ -94,8 +95,8 @@ fn choose_view(headers: &HeaderMap, extension: Option<&str>) -> Result<View, App
         .take(4)
         .map(|(m, f)| (*m, View::Rdf(*f)))
         .collect();
-    offers.insert(1, ("text/html", View::Html));
-    offers.push(("application/xhtml+xml", View::Html));
+    offers.insert(1, ("text/html", View::Html("sv")));
+    offers.push(("application/xhtml+xml", View::Html("sv")));
     negotiate(accept_header(headers), &offers).ok_or_else(|| {
         let mut types = offered_types();
         types.push("text/html");
@@ -123,7 +124,12 @@ pub async fn dereference(
     for (candidate, extension) in candidates {
         for iri in iri_forms(&state.config.iri_for_path(&candidate)) {
             if let Some(found) = lookup(&state, iri).await? {
-                let view = choose_view(&headers, extension.as_deref())?;
+                let view = match choose_view(&headers, extension.as_deref())? {
+                    View::Html(_) => {
+                        View::Html(pages::record::page_language(uri.query(), &headers))
+                    }
+                    rdf => rdf,
+                };
                 return respond(&state, found, view, &headers);
             }
         }
@@ -184,24 +190,26 @@ fn respond(
     sort_triples(&mut found.triples);
     let format_name = match view {
         View::Rdf(f) => f.extension(),
-        View::Html => "html",
+        View::Html(lang) => lang,
     };
     let hash = crate::rdf::canonical_hash(&found.triples);
     let validators = Conditional::new(&[&hash, format_name], None);
     if validators.is_fresh(headers) {
         return Ok(validators.not_modified());
     }
-    match view {
-        View::Rdf(format) => rdf_response(&found.triples, format, Some(&validators)),
-        View::Html => {
+    let mut response = match view {
+        View::Rdf(format) => rdf_response(&found.triples, format, Some(&validators))?,
+        View::Html(lang) => {
             let mut response =
-                pages::resource_page(state, &found.iri, &found.triples)?.into_response();
+                pages::resource_page(state, &found.iri, &found.triples, lang)?.into_response();
             validators.apply(response.headers_mut());
-            response.headers_mut().insert(
-                axum::http::header::VARY,
-                axum::http::HeaderValue::from_static("Accept"),
-            );
-            Ok(response)
+            response
         }
-    }
+    };
+    // One IRI answers RDF by `Accept` and its page by `Accept-Language`: caches key on both.
+    response.headers_mut().insert(
+        axum::http::header::VARY,
+        axum::http::HeaderValue::from_static("Accept, Accept-Language"),
+    );
+    Ok(response)
 }

@@ -2,7 +2,7 @@
 //! on a blocking thread under a timeout, and are answered only once the whole result is
 //! written, so a failure is always an error status, never a 200 with a cut body.
 use crate::http::respond::{accept_header, choose_format, content_type, rdf_response};
-use crate::http::{AppError, SharedState};
+use crate::http::{AppError, SharedState, pages};
 use crate::rdf::negotiate;
 use crate::sparql::{ProtocolRequest, QueryError, QueryOutput};
 use axum::body::Bytes;
@@ -83,9 +83,13 @@ pub async fn endpoint(
     let post = (method == Method::POST).then_some((content_type, &body[..]));
     let request = ProtocolRequest::parse(query_string.as_deref(), post)?;
     let Some(query) = request.query else {
-        return describe(&state, &headers);
+        return describe(&state, &headers, query_string.as_deref());
     };
     let accept = accept_header(&headers);
+    if method == Method::GET && request.format.is_none() && prefers_page(accept) {
+        let lang = pages::record::page_language(query_string.as_deref(), &headers);
+        return answer_page(&state, query, request.dataset, lang).await;
+    }
     let prepared = crate::sparql::prepare(
         &state.config.base_uri,
         &query,
@@ -104,6 +108,39 @@ pub async fn endpoint(
         headers.insert("x-sparql-truncated", HeaderValue::from_static("true"));
     }
     Ok(response)
+}
+
+/// A browser sending the page's form: the answer as a table on the page.
+fn prefers_page(accept: Option<&str>) -> bool {
+    let offers = [
+        ("application/sparql-results+json", false),
+        ("text/html", true),
+    ];
+    accept.is_some() && negotiate(accept, &offers) == Some(true)
+}
+
+/// The query page with the query's answer as a table (solutions as JSON and graphs as
+/// N-Triples are read into rows), or with why there is none.
+async fn answer_page(
+    state: &SharedState,
+    query: String,
+    dataset: crate::sparql::ProtocolDataset,
+    lang: &str,
+) -> Result<Response, AppError> {
+    const TABLE: &str = "application/sparql-results+json, application/n-triples";
+    let prepared = match crate::sparql::prepare(&state.config.base_uri, &query, Some(TABLE), None) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            let refused = Some(Err(AppError::from(e)));
+            return pages::sparql::page(Some(&query), refused, &state.config.base_uri, lang);
+        }
+    };
+    let graph = prepared.is_graph();
+    let answered = run(state, prepared, dataset)
+        .await
+        .map(|output| (output, graph))
+        .map_err(AppError::from);
+    pages::sparql::page(Some(&query), Some(answered), &state.config.base_uri, lang)
 }
 
 /// Runs a query in one of the slots, on a blocking thread, cancelled at the timeout.
@@ -144,12 +181,17 @@ async fn run(
 }
 
 /// Browsers get the query page; clients get the service description.
-fn describe(state: &SharedState, headers: &HeaderMap) -> Result<Response, AppError> {
+fn describe(
+    state: &SharedState,
+    headers: &HeaderMap,
+    query_string: Option<&str>,
+) -> Result<Response, AppError> {
     let accept = accept_header(headers);
     if accept.is_some()
         && negotiate(accept, &[("text/turtle", false), ("text/html", true)]) == Some(true)
     {
-        return Ok(crate::http::pages::sparql_page()?.into_response());
+        let lang = pages::record::page_language(query_string, headers);
+        return pages::sparql::page(None, None, &state.config.base_uri, lang);
     }
     let format = choose_format(headers, None)?;
     let triples = crate::sparql::service_description(&state.config.base_uri);

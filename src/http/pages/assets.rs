@@ -16,10 +16,21 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("assets/katalog.js"),
     ),
+    // Vendored from npm (package-lock.json; scripts/vendor.sh copies them).
     (
-        "sparql.js",
+        "codemirror.js",
         "text/javascript; charset=utf-8",
-        include_str!("assets/sparql.js"),
+        include_str!("assets/vendor/codemirror.js"),
+    ),
+    (
+        "codemirror-sparql.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/vendor/codemirror-sparql.js"),
+    ),
+    (
+        "codemirror.css",
+        "text/css; charset=utf-8",
+        include_str!("assets/vendor/codemirror.css"),
     ),
 ];
 

@@ -1,21 +1,25 @@
 //! Server-rendered HTML pages (minijinja templates embedded in the binary): the home page,
 //! record pages, the SPARQL page, the API documentation, and the publisher's pages.
+mod accessibility;
 pub mod admin;
 mod api_docs;
 pub mod assets;
 #[cfg(test)]
 mod form_tests;
+mod home;
 pub mod publisher;
+pub mod record;
 mod sources;
+pub mod sparql;
 
 use super::{AppError, AppState, SharedState};
 use crate::rdf::PREFIXES;
 use crate::rdf::ns::{dcterms, foaf, rdf};
 use axum::Router;
-use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
-use minijinja::{Environment, context};
+pub use home::home;
+use minijinja::{AutoEscape, Environment, context};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -25,6 +29,10 @@ use std::sync::LazyLock;
 pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/api/docs", get(api_docs::docs))
+        .route("/organisations/{key}", get(home::organisation))
+        .route("/themes/{code}", get(home::theme))
+        .route("/accessibility", get(accessibility::statement))
+        .route("/tillganglighet", get(accessibility::statement))
         .merge(publisher::routes())
 }
 
@@ -34,6 +42,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("layout.html", include_str!("templates/layout.html")),
         ("home.html", include_str!("templates/home.html")),
         ("resource.html", include_str!("templates/resource.html")),
+        ("record.html", include_str!("templates/record.html")),
         ("sparql.html", include_str!("templates/sparql.html")),
         ("login.html", include_str!("templates/login.html")),
         ("message.html", include_str!("templates/message.html")),
@@ -54,12 +63,45 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("audit.html", include_str!("templates/audit.html")),
         ("invitation.html", include_str!("templates/invitation.html")),
         ("api_docs.html", include_str!("templates/api_docs.html")),
+        (
+            "accessibility.html",
+            include_str!("templates/accessibility.html"),
+        ),
     ] {
         env.add_template(name, source).expect("templates parse");
     }
     env.add_function("tr", translate);
+    env.set_formatter(escape_html);
     env
 });
+
+/// HTML escaping of `&`, `<`, `>`, `"` and `'` in strings: minijinja's own also writes `/` as
+/// `&#x2f;`, which makes every link and IRI in the page source unreadable (and breaks nothing
+/// it protects: a slash cannot end an attribute or start a tag).
+fn escape_html(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    let text = match value.as_str() {
+        Some(text) if !value.is_safe() && state.auto_escape() == AutoEscape::Html => text,
+        _ => return minijinja::escape_formatter(out, state, value),
+    };
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.write_str(&rest[..at])?;
+        out.write_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#x27;",
+        })?;
+        rest = &rest[at + 1..];
+    }
+    out.write_str(rest)?;
+    Ok(())
+}
 
 /// `{{ tr("Svenska", "English") }}`: the text in the page's language (`lang`, Swedish by
 /// default).
@@ -180,11 +222,17 @@ fn section(triples: &[Triple], subject: &NamedOrBlankNode, base: &str) -> Sectio
     }
 }
 
+/// The page of any resource: a dataset, series or data service gets its readable page in
+/// `lang`; anything else (a catalogue, a distribution, an agent) its statements.
 pub fn resource_page(
     state: &AppState,
     iri: &NamedNode,
     triples: &[Triple],
+    lang: &'static str,
 ) -> Result<Html<String>, AppError> {
+    if let Some(kind) = record::record_kind(triples, iri) {
+        return record::record_page(state, iri, kind, triples, lang);
+    }
     let base = &state.config.base_uri;
     let main: NamedOrBlankNode = iri.clone().into();
     let mut others: Vec<&NamedOrBlankNode> = triples
@@ -202,9 +250,30 @@ pub fn resource_page(
         .strip_prefix(base.as_str())
         .map(|p| format!("/{p}"));
     let warnings = stored_warnings(state, iri)?;
+    // A catalogue is described for crawlers too, as a schema.org DataCatalog.
+    let is_catalog =
+        crate::rdf::Descriptions::new(triples).has_type(&main, crate::rdf::ns::dcat::CATALOG);
+    let json_ld = is_catalog.then(|| {
+        let catalog_iri = state.config.catalog_iri();
+        let catalog = crate::feeds::schema_org::CatalogRef {
+            iri: &catalog_iri,
+            name: "katalog",
+        };
+        let value = crate::feeds::schema_org::describe(
+            triples,
+            iri,
+            crate::store::RecordKind::Catalog,
+            &catalog,
+            &state.labels,
+            lang,
+        );
+        record::script_json(&value)
+    });
     render(
         "resource.html",
         context! {
+            lang => lang,
+            json_ld => json_ld,
             main => section(triples, &main, base),
             related => related,
             path => path,
@@ -240,66 +309,4 @@ fn stored_warnings(state: &AppState, iri: &NamedNode) -> Result<Vec<Warning>, Ap
             message: text(&r["message"]),
         })
         .collect())
-}
-
-#[derive(Serialize)]
-struct Listed {
-    href: String,
-    label: String,
-    kind: &'static str,
-}
-
-#[derive(Serialize)]
-struct Organisation {
-    key: String,
-    iri: String,
-}
-
-pub async fn home(State(state): State<SharedState>) -> Result<Html<String>, AppError> {
-    let (listed, organisations) = tokio::task::spawn_blocking(
-        move || -> Result<(Vec<Listed>, Vec<Organisation>), AppError> {
-            let index = state.catalogue.index()?;
-            let base = &state.config.base_uri;
-            let organisations = index
-                .publishers()
-                .into_iter()
-                .map(|p| Organisation {
-                    key: crate::feeds::organisations::org_key(p),
-                    iri: p.to_string(),
-                })
-                .collect();
-            let listed = index
-                .members()
-                .map(|info| {
-                    let triples = state
-                        .catalogue
-                        .record(info.iri.as_ref())?
-                        .unwrap_or_default();
-                    let label = label_of(&triples, &info.iri.clone().into())
-                        .unwrap_or_else(|| info.iri.to_string());
-                    let href = local_href(info.iri.as_str(), base);
-                    let kind = match info.kind {
-                        crate::store::RecordKind::DataService => "Datatjänst",
-                        crate::store::RecordKind::DatasetSeries => "Serie",
-                        _ => "Datamängd",
-                    };
-                    Ok(Listed { href, label, kind })
-                })
-                .collect::<Result<Vec<_>, AppError>>()?;
-            Ok((listed, organisations))
-        },
-    )
-    .await??;
-    render(
-        "home.html",
-        context! { records => listed, organisations => organisations },
-    )
-}
-
-pub fn sparql_page() -> Result<Html<String>, AppError> {
-    let examples: Vec<_> = crate::sparql::examples::EXAMPLES
-        .iter()
-        .map(|(_, query)| context! { title => crate::sparql::examples::title(query), query => query })
-        .collect();
-    render("sparql.html", context! { examples => examples })
 }
