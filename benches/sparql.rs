@@ -53,10 +53,17 @@ fn free_port() -> u16 {
 
 fn serve_katalog(store: &Path) -> (Child, String) {
     // No feed cache: its filling at start would share the cores with the queries. The row cap
-    // raised as far as the raw server's (none), so both answer in full at 100 000 datasets.
+    // and the timeout raised as far as the raw server's (none), so both answer in full at
+    // 100 000 datasets.
     let (child, addr) = support::serve(
         store,
-        &["--no-feed-cache", "--sparql-max-rows", "100000000"],
+        &[
+            "--no-feed-cache",
+            "--sparql-max-rows",
+            "100000000",
+            "--sparql-timeout",
+            "600",
+        ],
     );
     (child, format!("{addr}/sparql"))
 }

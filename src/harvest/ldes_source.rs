@@ -42,7 +42,7 @@ impl Position {
         serde_json::to_string(self).expect("a position serialises")
     }
 
-    fn is_before(&self, event: &LdesEvent) -> bool {
+    fn precedes(&self, event: &LdesEvent) -> bool {
         let last = order_of(self.published.as_deref(), self.sequence);
         match event.order().cmp(&last) {
             std::cmp::Ordering::Less => false,
@@ -132,7 +132,7 @@ impl Stream {
         let mut events: Vec<(usize, LdesEvent)> = self
             .events
             .into_iter()
-            .filter(|(_, e)| last.is_none_or(|l| l.is_before(e)))
+            .filter(|(_, e)| last.is_none_or(|l| l.precedes(e)))
             .collect();
         // Stable: events of one time and sequence keep the order of pages and members.
         events.sort_by_cached_key(|(_, e)| e.order());

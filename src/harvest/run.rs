@@ -187,7 +187,7 @@ impl Harvester {
         .await?;
         let before = match gathered.full {
             true => Vec::new(),
-            false => self.owned_triples(source)?,
+            false => self.touched_triples(source, &gathered.events)?,
         };
         let (after, changed) = ldes::apply(before, &gathered.events);
         let mut records = split_records(after, &self.base_uri).records;
@@ -219,11 +219,22 @@ impl Harvester {
         })
     }
 
-    /// The triples of the records this source wrote, as stored.
-    fn owned_triples(&self, source: &Source) -> Result<Vec<Triple>, HarvestError> {
+    /// The triples, as stored, of this source's records that say something of an entity the
+    /// events change: all an incremental run needs to read, however large the source.
+    fn touched_triples(
+        &self,
+        source: &Source,
+        events: &[ldes::LdesEvent],
+    ) -> Result<Vec<Triple>, HarvestError> {
+        let owned: HashSet<NamedNode> = self.owned(source)?.into_iter().collect();
+        let mut read = HashSet::new();
         let mut triples = Vec::new();
-        for iri in self.owned(source)? {
-            triples.extend(self.catalogue.record(iri.as_ref())?.unwrap_or_default());
+        for event in events {
+            for record in self.catalogue.records_about(event.object.as_ref())? {
+                if owned.contains(&record) && read.insert(record.clone()) {
+                    triples.extend(self.catalogue.record(record.as_ref())?.unwrap_or_default());
+                }
+            }
         }
         Ok(triples)
     }
@@ -357,6 +368,13 @@ impl Harvester {
             });
             return None;
         }
+        if let Some(stored) = index.get(&record.iri)
+            && self.unchanged(stored, &record)
+        {
+            // As stored, and checked with these shapes: nothing to validate or write.
+            report.unchanged += 1;
+            return None;
+        }
         if let Some(shapes) = &self.shapes {
             let own = check_record(shapes, &record, members);
             if own.has_violations() {
@@ -377,6 +395,15 @@ impl Harvester {
         Some(record)
     }
 
+    /// True when `record` has the content stored for it, last checked with the active shapes
+    /// (the second run of an unchanged source validates and writes nothing).
+    fn unchanged(&self, stored: &crate::store::RecordInfo, record: &Record) -> bool {
+        let shapes = self.shapes.as_ref().and_then(|s| s.digest());
+        !stored.invalid
+            && stored.checked_with.as_deref() == shapes
+            && stored.hash == crate::rdf::canonical_hash(&record.triples)
+    }
+
     /// Writes the records in batches, counting what changed, and notes it in the audit log.
     async fn write(
         &self,
@@ -387,10 +414,10 @@ impl Harvester {
         report: &mut RunReport,
     ) -> Result<(), HarvestError> {
         while !records.is_empty() {
-            let batch: Vec<Record> = records.drain(..records.len().min(BATCH)).collect();
+            let mut batch: Vec<Record> = records.drain(..records.len().min(BATCH)).collect();
             let catalogue = self.catalogue.clone();
             let written = tokio::task::spawn_blocking(move || {
-                let changes = catalogue.write(&batch)?;
+                let changes = catalogue.write(&mut batch)?;
                 let mut notes = Vec::new();
                 for (record, change) in batch.iter().zip(&changes) {
                     if *change != Change::Unchanged {

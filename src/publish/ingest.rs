@@ -158,11 +158,12 @@ pub async fn ingest(
     let precondition = submission.precondition;
     let written = tokio::task::spawn_blocking(move || {
         let before = hashes(&catalogue, &records)?;
-        let check = || match records.first() {
-            Some(r) => precondition.holds(&catalogue, &r.iri),
+        let first = records.first().map(|r| r.iri.clone());
+        let check = || match &first {
+            Some(iri) => precondition.holds(&catalogue, iri),
             None => true,
         };
-        let Some(changes) = catalogue.write_if(&records, check)? else {
+        let Some(changes) = catalogue.write_if(&mut records, check)? else {
             return Ok(None);
         };
         let after = hashes(&catalogue, &records)?;

@@ -167,7 +167,7 @@ mod tests {
         assert!(shapes.digest().is_some());
         let catalogue = Catalogue::open(dir.path()).unwrap();
         // Written without validation (as `--no-validation` does): nothing is known.
-        catalogue.write(&generated().records).unwrap();
+        catalogue.write(&mut generated().records).unwrap();
         let first = revalidate_all(&catalogue, &shapes, false).unwrap();
         assert_eq!((first.checked, first.skipped, first.failing), (3, 0, 0));
         // Now checked against these shapes: only the catalogue, whose members may change.
@@ -181,7 +181,7 @@ mod tests {
         let members = Members::of(&split.records, &catalogue.index().unwrap());
         let report = validate_and_note(&shapes, &mut split.records, &members);
         assert!(!report.has_violations(), "{}", report.to_text());
-        catalogue.write(&split.records).unwrap();
+        catalogue.write(&mut split.records).unwrap();
         let first = revalidate_all(&catalogue, &shapes, false).unwrap();
         assert_eq!((first.checked, first.skipped, first.failing), (1, 2, 0));
     }

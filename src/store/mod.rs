@@ -106,8 +106,10 @@ impl Catalogue {
     }
 
     /// Replaces each record's graph, all at once: either every record is written or none
-    /// is. Records whose canonical form did not change are left untouched.
-    pub fn write(&self, records: &[Record]) -> Result<Vec<Change>, StoreError> {
+    /// is. Records whose canonical form did not change are left untouched. The triples of
+    /// the records written are taken out of them, not copied: a large write would otherwise
+    /// hold them twice.
+    pub fn write(&self, records: &mut [Record]) -> Result<Vec<Change>, StoreError> {
         Ok(self.write_if(records, || true)?.unwrap_or_default())
     }
 
@@ -115,7 +117,7 @@ impl Catalogue {
     /// under the writer lock, so no other write slips in between); None when it does not.
     pub fn write_if(
         &self,
-        records: &[Record],
+        records: &mut [Record],
         precondition: impl FnOnce() -> bool,
     ) -> Result<Option<Vec<Change>>, StoreError> {
         let _writer = self.writer.lock().expect("writer lock");
@@ -155,7 +157,12 @@ impl Catalogue {
     /// Everything is read from the committed store: reads inside a large Oxigraph
     /// transaction scan its uncommitted batch, which made big loads quadratic. The writer
     /// lock keeps the committed state still meanwhile.
-    fn plan(&self, record: &Record, now: &Literal, seq: u64) -> Result<Option<Write>, StoreError> {
+    fn plan(
+        &self,
+        record: &mut Record,
+        now: &Literal,
+        seq: u64,
+    ) -> Result<Option<Write>, StoreError> {
         let iri = record.iri.as_ref();
         let digest = canonical_hash(&record.triples);
         let existing = self.ledger.entry(iri.as_str())?;
@@ -169,9 +176,10 @@ impl Catalogue {
         } else {
             Vec::new()
         };
-        // Room for the stamp, so that pushing it does not reallocate a copy twice as large.
-        let mut triples = Vec::with_capacity(record.triples.len() + 1);
-        triples.extend_from_slice(&record.triples);
+        let publisher = record.publisher().map(|p| p.as_str().to_owned());
+        let mut triples = std::mem::take(&mut record.triples);
+        // Room for the stamp, so that pushing it does not reallocate twice as large.
+        triples.reserve_exact(1);
         relabel::relabel_blank_nodes(&mut triples, &digest[..8]);
         if record.stamp_modified {
             triples.retain(|t| !is_root_modified(t, iri));
@@ -197,7 +205,7 @@ impl Catalogue {
                 kind: record.kind.class().as_str().to_owned(),
                 modified: now.value().to_owned(),
                 hash: digest,
-                publisher: record.publisher().map(|p| p.as_str().to_owned()),
+                publisher,
                 checked_with: record.checked_with.clone(),
                 invalid: false,
                 fails_active: false,
@@ -583,6 +591,22 @@ impl Catalogue {
     /// Everything the records say about `iri`, following blank nodes, as published: how a
     /// distribution, agent or contact point inside a record is dereferenced.
     pub fn describe(&self, iri: NamedNodeRef<'_>) -> Result<Vec<Triple>, StoreError> {
+        let mut out = Vec::new();
+        let mut kept: HashSet<Triple> = HashSet::new();
+        for graph in self.records_about(iri)? {
+            let triples = self.record(graph.as_ref())?.unwrap_or_default();
+            for t in closure(&triples, iri) {
+                if kept.insert(t.clone()) {
+                    out.push(t);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The records that say something of `iri` (hold a triple with it as subject), in the
+    /// order the store finds them.
+    pub fn records_about(&self, iri: NamedNodeRef<'_>) -> Result<Vec<NamedNode>, StoreError> {
         let mut graphs = Vec::new();
         for quad in self
             .store
@@ -594,17 +618,7 @@ impl Catalogue {
                 graphs.push(g);
             }
         }
-        let mut out = Vec::new();
-        let mut kept: HashSet<Triple> = HashSet::new();
-        for graph in graphs {
-            let triples = self.record(graph.as_ref())?.unwrap_or_default();
-            for t in closure(&triples, iri) {
-                if kept.insert(t.clone()) {
-                    out.push(t);
-                }
-            }
-        }
-        Ok(out)
+        Ok(graphs)
     }
 
     /// The records that link to `object` with `predicate` (the data services whose
@@ -780,7 +794,10 @@ mod tests {
         let writes: Vec<Write> = records
             .iter()
             .enumerate()
-            .map(|(seq, r)| catalogue.plan(r, &now, seq as u64).unwrap().unwrap())
+            .map(|(seq, r)| {
+                let mut r = r.clone();
+                catalogue.plan(&mut r, &now, seq as u64).unwrap().unwrap()
+            })
             .collect();
         let iris: Vec<&str> = writes.iter().map(|w| w.iri.as_str()).collect();
         let before = catalogue
@@ -796,7 +813,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let catalogue = Catalogue::open(dir.path()).unwrap();
         assert!(catalogue.sources_complete().unwrap());
-        catalogue.write(&records()).unwrap();
+        catalogue.write(&mut records()).unwrap();
         drop(catalogue);
         let reopened = Catalogue::open(dir.path()).unwrap();
         assert!(reopened.sources_complete().unwrap());
@@ -853,7 +870,7 @@ mod tests {
         // Finished once: the records are unchanged when written again.
         assert!(
             catalogue
-                .write(&records)
+                .write(&mut records.clone())
                 .unwrap()
                 .iter()
                 .all(|c| *c == Change::Unchanged)
@@ -874,7 +891,7 @@ mod tests {
         assert_eq!(catalogue.next_seq().unwrap(), 0);
         assert!(catalogue.record(records[0].iri.as_ref()).unwrap().is_none());
         // The same write then succeeds as a creation.
-        let changes = catalogue.write(&records).unwrap();
+        let changes = catalogue.write(&mut records.clone()).unwrap();
         assert!(changes.iter().all(|c| *c == Change::Created));
         assert_eq!(catalogue.events().unwrap().len(), records.len());
     }

@@ -131,6 +131,17 @@ impl Server {
         self.client.get(self.url(path))
     }
 
+    /// The unpaged harvest document, `/datasets/dcat`, as N-Triples.
+    pub fn harvest_document(&self) -> bytes::Bytes {
+        let response = self
+            .get("/datasets/dcat")
+            .header("accept", "application/n-triples")
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 200, "GET /datasets/dcat");
+        response.bytes().unwrap()
+    }
+
     pub fn post(&self, path: &str) -> RequestBuilder {
         self.client.post(self.url(path))
     }

@@ -48,13 +48,7 @@ fn all_found(server: &Server) -> BTreeSet<String> {
 
 /// The records the store serves, as the harvest document lists them.
 fn served(server: &Server) -> BTreeSet<String> {
-    let body = server
-        .get("/datasets/dcat")
-        .header("accept", "application/n-triples")
-        .send()
-        .unwrap()
-        .bytes()
-        .unwrap();
+    let body = server.harvest_document();
     let triples = common::parse(&body, "application/n-triples");
     let kinds = [
         "http://www.w3.org/ns/dcat#Dataset",

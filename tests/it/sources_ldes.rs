@@ -72,13 +72,7 @@ fn exported(data: &Path) -> BTreeMap<String, Vec<Triple>> {
 }
 
 fn served(a: &Server) -> BTreeMap<String, Vec<Triple>> {
-    let body = a
-        .get("/datasets/dcat")
-        .header("accept", "application/n-triples")
-        .send()
-        .unwrap()
-        .bytes()
-        .unwrap();
+    let body = a.harvest_document();
     datasets(&body, &format!("{}/", a.addr))
 }
 
