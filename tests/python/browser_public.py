@@ -15,51 +15,23 @@ import re
 import shutil
 import sys
 import tempfile
-import urllib.parse
 
-from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
-from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-from browser_publish import CHROMIUM_FLAGS, WAIT_SECONDS, replaced
+from browser_publish import WAIT_SECONDS, Failed, check, replaced, start_browser, wait_for
 
 # The WCAG 2.1 levels the law asks of Swedish public bodies (EN 301 549).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-class Failed(Exception):
-    """A check failed; the message says which and what was seen."""
-
-
-def check(condition, message):
-    if not condition:
-        raise Failed(message)
-
-
-def start_browser(chromium, chromedriver, profile):
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
+def start(chromium, chromedriver, profile):
     # A Swedish reader: the pages follow Accept-Language.
-    options.add_experimental_option("prefs", {"intl.accept_languages": "sv-SE,sv,en"})
-    service = Service(executable_path=chromedriver)
-    driver = webdriver.Chrome(service=service, options=options)
-    driver.set_page_load_timeout(WAIT_SECONDS)
+    driver = start_browser(chromium, chromedriver, profile, {"intl.accept_languages": "sv-SE,sv,en"})
     driver.set_script_timeout(WAIT_SECONDS)
     return driver
-
-
-def wait_for(driver, condition, what):
-    try:
-        return WebDriverWait(driver, WAIT_SECONDS).until(condition)
-    except TimeoutException:
-        raise Failed(f"timed out waiting for {what}; at {driver.current_url}") from None
 
 
 def screenshot(driver, directory, name):
@@ -238,7 +210,7 @@ def main():
     driver = None
     try:
         try:
-            driver = start_browser(args.chromium, args.chromedriver, profile)
+            driver = start(args.chromium, args.chromedriver, profile)
         except WebDriverException as e:
             print(f"FAILED: the browser did not start: {e.msg or e}")
             return 2

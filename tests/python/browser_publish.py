@@ -51,12 +51,14 @@ def check(condition, message):
         raise Failed(message)
 
 
-def start_browser(chromium, chromedriver, profile):
+def start_browser(chromium, chromedriver, profile, prefs=None):
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
+    if prefs:
+        options.add_experimental_option("prefs", prefs)
     # An explicit driver path: Selenium Manager is not asked to find or download anything.
     service = Service(executable_path=chromedriver)
     driver = webdriver.Chrome(service=service, options=options)

@@ -222,6 +222,20 @@ fn section(triples: &[Triple], subject: &NamedOrBlankNode, base: &str) -> Sectio
     }
 }
 
+/// A section for each subject of `triples` other than `main`, in their order.
+fn other_sections(triples: &[Triple], main: &NamedOrBlankNode, base: &str) -> Vec<Section> {
+    let mut others: Vec<&NamedOrBlankNode> = triples
+        .iter()
+        .map(|t| &t.subject)
+        .filter(|s| *s != main)
+        .collect();
+    others.dedup();
+    others
+        .into_iter()
+        .map(|s| section(triples, s, base))
+        .collect()
+}
+
 /// The page of any resource: a dataset, series or data service gets its readable page in
 /// `lang`; anything else (a catalogue, a distribution, an agent) its statements.
 pub fn resource_page(
@@ -235,16 +249,7 @@ pub fn resource_page(
     }
     let base = &state.config.base_uri;
     let main: NamedOrBlankNode = iri.clone().into();
-    let mut others: Vec<&NamedOrBlankNode> = triples
-        .iter()
-        .map(|t| &t.subject)
-        .filter(|s| **s != main)
-        .collect();
-    others.dedup();
-    let related: Vec<Section> = others
-        .into_iter()
-        .map(|s| section(triples, s, base))
-        .collect();
+    let related = other_sections(triples, &main, base);
     let path = iri
         .as_str()
         .strip_prefix(base.as_str())

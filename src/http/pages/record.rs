@@ -2,7 +2,7 @@
 //! label in the reader's language (Swedish or English), the distributions as a list with
 //! their links, the services that serve the data, the record's warnings, the RDF forms, and
 //! the raw metadata for specialists. A schema.org description is embedded for crawlers.
-use super::{Section, Warning, compact, local_href, render, section};
+use super::{Section, Warning, compact, local_href, other_sections, render, section};
 use crate::feeds::organisations::org_key;
 use crate::feeds::schema_org::{self, CatalogRef};
 use crate::http::{AppError, AppState};
@@ -384,13 +384,7 @@ pub fn record_page(
     );
     let main = NamedOrBlankNode::from(iri.clone());
     let mut sections: Vec<Section> = vec![section(reader.triples, &main, base)];
-    let mut others: Vec<&NamedOrBlankNode> = triples
-        .iter()
-        .map(|t| &t.subject)
-        .filter(|s| **s != main)
-        .collect();
-    others.dedup();
-    sections.extend(others.into_iter().map(|s| section(triples, s, base)));
+    sections.extend(other_sections(triples, &main, base));
     let path = iri
         .as_str()
         .strip_prefix(base.as_str())
