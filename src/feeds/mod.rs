@@ -6,6 +6,7 @@ pub mod cache;
 mod documents;
 mod error;
 pub mod eu;
+mod gzip;
 pub mod ldes;
 pub mod organisations;
 mod page;
@@ -51,9 +52,9 @@ impl Feeds {
     }
 
     /// Drops cached renderings of records that are gone and of variants no longer made,
-    /// then renders what the nightly harvest reads (the site document in RDF/XML), so the
-    /// first harvest after a start is served from the cache too. Runs in the background at
-    /// start.
+    /// and LDES pages the stream no longer has, then renders what the nightly harvest
+    /// reads (the site document in RDF/XML), so the first harvest after a start is served
+    /// from the cache too. Runs in the background at start.
     pub fn warm_cache(&self) {
         let Some(cache) = &self.cache else {
             return;
@@ -66,6 +67,8 @@ impl Feeds {
                 variants.iter().any(|v| v == variant)
                     && index.get(&NamedNode::new_unchecked(iri)).is_some()
             })?;
+            let events = self.catalogue.event_count()?;
+            let pruned = pruned + cache.prune_pages(|key| ldes::page_is_live(key, events))?;
             let document = self.site_document(index)?;
             self.write_document(
                 document,

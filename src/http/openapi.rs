@@ -138,7 +138,9 @@ pub struct WriteSummary {
     pub unattached_triples: u64,
     /// Warnings kept beside the records.
     pub warnings: u64,
-    /// The validation report (warnings only, since violations refuse the write).
+    /// The validation report (warnings only, since violations refuse the write): the first
+    /// thousand warnings, `unlisted` saying how many more there are (each record's own are
+    /// on its page).
     #[schema(value_type = Option<ReportBody>)]
     pub report: Option<serde_json::Value>,
 }

@@ -5,7 +5,7 @@ use super::PublishError;
 use crate::accounts::{Accounts, Principal};
 use crate::rdf::ns::{dcterms, rdf};
 use crate::rdf::{Limits, input_format_for_media_type, parse_graph_within};
-use crate::shacl::{Shapes, ValidationReport};
+use crate::shacl::{Severity, Shapes, ValidationReport};
 use crate::store::{Catalogue, Change, Record, RecordIndex, RecordKind, split_records};
 use bytes::Bytes;
 use oxigraph::io::RdfFormat;
@@ -79,7 +79,7 @@ pub struct Ingested {
     pub records: Vec<NamedNode>,
     pub changes: Vec<Change>,
     pub unattached: usize,
-    pub report: Option<ValidationReport>,
+    pub report: Option<Validation>,
 }
 
 impl Ingested {
@@ -146,8 +146,8 @@ pub async fn ingest(
         .shapes
         .map(|shapes| validate_and_note(shapes, &mut records, &members));
     let report = match report {
-        Some(report) if report.has_violations() => {
-            return Err(PublishError::Invalid(Box::new(report)));
+        Some(validation) if validation.report.has_violations() => {
+            return Err(PublishError::Invalid(Box::new(validation.report)));
         }
         other => other,
     };
@@ -428,22 +428,52 @@ pub fn check_record(
     shapes.validate_focus(&triples, &is_focus)
 }
 
+/// Warnings the answer to a write lists at most; each record keeps all of its own, shown on
+/// its page. A whole catalogue posted at once can have a hundred thousand, and listing them
+/// all took several times the body's size in memory.
+pub const LISTED_WARNINGS: usize = 1000;
+
 /// Validates, and keeps each record's warnings beside it with the digest of the shapes it
 /// was checked against (a record with violations is never written, so the digest only ever
-/// stands beside content that passed).
+/// stands beside content that passed). The report has every violation and the first
+/// [`LISTED_WARNINGS`] warnings; the count is of all.
 pub fn validate_and_note(
     shapes: &crate::shacl::Shapes,
     records: &mut [Record],
     members: &Members,
-) -> ValidationReport {
-    let mut report = ValidationReport {
-        results: Vec::new(),
-    };
+) -> Validation {
+    let mut validation = Validation::default();
     for record in records.iter_mut() {
-        let own = check_record(shapes, record, members);
+        let mut own = check_record(shapes, record, members);
         record.warnings = (own.warnings() > 0).then(|| own.to_json().to_string());
         record.checked_with = shapes.digest().map(str::to_owned);
-        report.merge(own);
+        validation.warnings += own.warnings();
+        let room = LISTED_WARNINGS.saturating_sub(validation.report.warnings());
+        let mut listed = 0;
+        own.results.retain(|r| {
+            let keep = r.severity != Severity::Warning || listed < room;
+            listed += usize::from(keep && r.severity == Severity::Warning);
+            keep
+        });
+        validation.report.merge(own);
     }
-    report
+    validation
+}
+
+/// What validating a write found: every violation and the first warnings, and how many
+/// warnings there were in all.
+#[derive(Debug, Default)]
+pub struct Validation {
+    pub report: ValidationReport,
+    pub warnings: usize,
+}
+
+impl Validation {
+    /// The report as JSON, saying how many warnings it leaves out.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut json = self.report.to_json();
+        json["warnings"] = self.warnings.into();
+        json["unlisted"] = (self.warnings - self.report.warnings()).into();
+        json
+    }
 }

@@ -15,8 +15,8 @@ mod revalidate;
 pub use authorize::authorize_stored;
 pub use error::PublishError;
 pub use ingest::{
-    Accepts, Ingested, Members, Precondition, Publishing, Submission, body_format, check_record,
-    delete_record, ingest, parse_body, validate, validate_and_note,
+    Accepts, Ingested, Members, Precondition, Publishing, Submission, Validation, body_format,
+    check_record, delete_record, ingest, parse_body, validate, validate_and_note,
 };
 pub use migrate::{Migration, restore_sources};
 pub use revalidate::{Revalidation, revalidate_all};

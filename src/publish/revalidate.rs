@@ -179,7 +179,7 @@ mod tests {
         let catalogue = Catalogue::open(dir.path()).unwrap();
         let mut split = generated();
         let members = Members::of(&split.records, &catalogue.index().unwrap());
-        let report = validate_and_note(&shapes, &mut split.records, &members);
+        let report = validate_and_note(&shapes, &mut split.records, &members).report;
         assert!(!report.has_violations(), "{}", report.to_text());
         catalogue.write(&mut split.records).unwrap();
         let first = revalidate_all(&catalogue, &shapes, false).unwrap();

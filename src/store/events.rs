@@ -2,6 +2,7 @@
 //! an event in the same ledger transaction as the change; each event keeps the record's
 //! state (N-Triples, as published) so the feed can be replayed.
 use super::ledger::StoredEvent;
+use super::{Catalogue, StoreError};
 use oxigraph::model::{NamedNode, NamedNodeRef};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,5 +54,36 @@ impl Event {
             published: stored.published,
             state: stored.state,
         })
+    }
+}
+
+/// Events as the change log keeps them, undecoded: a feed page hashes these bytes for its
+/// validator and decodes them only when it is rendered.
+#[derive(Debug, Clone)]
+pub struct StoredRun {
+    /// How many events the log held when these were read.
+    pub count: u64,
+    /// (event number, the event as stored).
+    pub events: Vec<(u64, Vec<u8>)>,
+}
+
+impl StoredRun {
+    /// The events, decoded; those of an activity katalog does not know are left out, as
+    /// [`Catalogue::events_from`] leaves them out.
+    pub fn decode(&self) -> Result<Vec<Event>, StoreError> {
+        let mut out = Vec::with_capacity(self.events.len());
+        for (seq, bytes) in &self.events {
+            out.extend(Event::from_stored(*seq, StoredEvent::decode(*seq, bytes)?));
+        }
+        Ok(out)
+    }
+}
+
+impl Catalogue {
+    /// At most `limit` events from event `seq` on, as stored, with the log's length at the
+    /// same moment (one read transaction).
+    pub fn stored_events(&self, seq: u64, limit: usize) -> Result<StoredRun, StoreError> {
+        let (count, events) = self.ledger.event_run(seq, limit)?;
+        Ok(StoredRun { count, events })
     }
 }

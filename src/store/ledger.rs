@@ -141,6 +141,9 @@ impl Site {
     }
 }
 
+/// An event's number and its bytes as stored (JSON).
+pub type RawEvent = (u64, Vec<u8>);
+
 /// One change-log event as kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredEvent {
@@ -150,6 +153,13 @@ pub struct StoredEvent {
     pub published: String,
     /// The record as published after the event (empty for a delete).
     pub state: String,
+}
+
+impl StoredEvent {
+    /// Event `seq` from what the change log keeps (JSON).
+    pub fn decode(seq: u64, bytes: &[u8]) -> Result<Self> {
+        serde_json::from_slice(bytes).map_err(|e| LedgerError::Corrupt(format!("event {seq}"), e))
+    }
 }
 
 /// Everything the ledger holds about some records and the site, before a write: what
@@ -165,6 +175,12 @@ impl Snapshot {
     /// The records the snapshot is of.
     pub fn iris(&self) -> impl Iterator<Item = &str> {
         self.records.iter().map(|r| r.iri.as_str())
+    }
+
+    /// Adds the records of a later snapshot, taken before a later batch of the same write
+    /// (which had not touched them): the site and the event count stay this one's.
+    pub fn absorb(&mut self, later: Snapshot) {
+        self.records.extend(later.records);
     }
 }
 
@@ -279,11 +295,24 @@ impl Ledger {
         let mut out = Vec::new();
         for row in table.range(from..)?.take(limit) {
             let (k, v) = row?;
-            let event = serde_json::from_slice(v.value())
-                .map_err(|e| LedgerError::Corrupt(format!("event {}", k.value()), e))?;
-            out.push((k.value(), event));
+            out.push((k.value(), StoredEvent::decode(k.value(), v.value())?));
         }
         Ok(out)
+    }
+
+    /// How many events the change log holds and at most `limit` of them from event `from`
+    /// on, as stored (JSON), read in one transaction: the count then says truly whether
+    /// more follow.
+    pub fn event_run(&self, from: u64, limit: usize) -> Result<(u64, Vec<RawEvent>)> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(EVENTS)?;
+        let count = table.last()?.map_or(0, |(k, _)| k.value() + 1);
+        let mut out = Vec::new();
+        for row in table.range(from..)?.take(limit) {
+            let (k, v) = row?;
+            out.push((k.value(), v.value().to_vec()));
+        }
+        Ok((count, out))
     }
 
     /// How many events the change log holds (they are numbered from 0, without gaps).

@@ -61,6 +61,13 @@ impl Change {
 /// Quads changed per Oxigraph transaction when graphs are written (see `write_graphs`).
 const GRAPH_CHUNK: usize = 20_000;
 
+/// Quads per file the bulk loader writes in a large write (see `write_graphs`): about
+/// 25 MB in memory while a file is built.
+const BULK_BATCH_QUADS: usize = 50_000;
+
+/// New quads planned and written together in a large write (see `write_in_batches`).
+const WRITE_BATCH_QUADS: usize = BULK_BATCH_QUADS;
+
 /// The ledger's file in the data directory.
 pub const LEDGER_FILE: &str = "ledger.redb";
 
@@ -125,32 +132,74 @@ impl Catalogue {
             return Ok(None);
         }
         let now = now_literal();
-        let mut seq = self.next_seq()?;
         let mut changes = Vec::with_capacity(records.len());
-        let mut writes = Vec::new();
+        let mut before: Option<Snapshot> = None;
+        let written = self.write_in_batches(records, &now, &mut changes, &mut before);
+        match (written, before) {
+            (Err(e), Some(before)) => Err(self.undo(before, e)),
+            (Err(e), None) => Err(e),
+            (Ok(()), Some(_)) => {
+                self.settle()?;
+                Ok(Some(changes))
+            }
+            (Ok(()), None) => Ok(Some(changes)),
+        }
+    }
+
+    /// Plans the records' writes and writes them in batches of about [`WRITE_BATCH_QUADS`]
+    /// new quads, so that only one batch's published copies, events and quads are in memory
+    /// at a time; `before` gathers what the ledger held about the records written, and the
+    /// pending marks keep the batches one write.
+    fn write_in_batches(
+        &self,
+        records: &mut [Record],
+        now: &Literal,
+        changes: &mut Vec<Change>,
+        before: &mut Option<Snapshot>,
+    ) -> Result<(), StoreError> {
+        let mut seq = self.next_seq()?;
+        let mut batch = Vec::new();
+        let mut quads = 0;
         for record in records {
-            match self.plan(record, &now, seq)? {
-                None => changes.push(Change::Unchanged),
-                Some(write) => {
-                    changes.push(write.change);
-                    writes.push(write);
-                    seq += 1;
-                }
+            let Some(write) = self.plan(record, now, seq)? else {
+                changes.push(Change::Unchanged);
+                continue;
+            };
+            changes.push(write.change);
+            quads += write.triples.len();
+            batch.push(write);
+            seq += 1;
+            if quads >= WRITE_BATCH_QUADS {
+                self.write_batch(&std::mem::take(&mut batch), now, seq, before)?;
+                quads = 0;
             }
         }
-        if writes.is_empty() {
-            return Ok(Some(changes));
+        if batch.is_empty() {
+            return Ok(());
         }
+        self.write_batch(&batch, now, seq, before)
+    }
+
+    /// Writes one batch of planned writes, ledger first (with `next_seq`, the event number
+    /// after them), then the graphs.
+    fn write_batch(
+        &self,
+        writes: &[Write],
+        now: &Literal,
+        next_seq: u64,
+        before: &mut Option<Snapshot>,
+    ) -> Result<(), StoreError> {
         let iris: Vec<&str> = writes.iter().map(|w| w.iri.as_str()).collect();
-        let before = self.commit(&iris, now.value(), seq, |batch| {
-            for w in &writes {
-                w.record_in(batch)?;
-            }
-            Ok(())
+        let snapshot = self.ledger.snapshot(&iris)?;
+        match before {
+            Some(before) => before.absorb(snapshot),
+            None => *before = Some(snapshot),
+        }
+        self.commit(&iris, now.value(), next_seq, |batch| {
+            writes.iter().try_for_each(|w| w.record_in(batch))
         })?;
         let graphs = writes.iter().map(|w| (&w.iri, Some(&w.triples), &w.old));
-        self.settle(before, self.write_graphs(graphs))?;
-        Ok(Some(changes))
+        Ok(self.write_graphs(graphs)?)
     }
 
     /// What writing `record` as event `seq` does, or None when its content is unchanged.
@@ -211,7 +260,7 @@ impl Catalogue {
                 fails_active: false,
                 origin: record.origin.clone(),
             },
-            warnings: record.warnings.clone(),
+            warnings: record.warnings.take(),
             activity,
             seq,
             source,
@@ -256,8 +305,7 @@ impl Catalogue {
         now: &str,
         next_seq: u64,
         changes: impl FnOnce(&mut Batch<'_>) -> Result<(), LedgerError>,
-    ) -> Result<Snapshot, StoreError> {
-        let before = self.ledger.snapshot(iris)?;
+    ) -> Result<(), StoreError> {
         self.ledger.update(Durability::Immediate, |batch| {
             changes(batch)?;
             for iri in iris {
@@ -266,45 +314,82 @@ impl Catalogue {
             batch.set_site(Site::LastChange, Some(now))?;
             batch.set_site(Site::EventSeq, Some(&next_seq.to_string()))
         })?;
-        Ok(before)
+        Ok(())
     }
 
-    /// The second half: once the graphs are written the pending marks go; when they failed,
-    /// the ledger is put back as it was, and so are the graphs: those of the first chunks
-    /// may have been committed, and are rewritten from the restored published copies (or,
-    /// if that fails too, left pending for the next start), so a failed write changes
-    /// nothing.
-    fn settle(&self, before: Snapshot, graphs: Result<(), StorageError>) -> Result<(), StoreError> {
+    /// The second half: once the graphs are written the pending marks go.
+    fn settle(&self) -> Result<(), StoreError> {
         self.invalidate();
-        match graphs {
-            // Durable too: a mark left on disk would have the next start rewrite the graph.
-            Ok(()) => Ok(self
-                .ledger
-                .update(Durability::Immediate, |batch| batch.clear_pending())?),
-            Err(e) => {
-                tracing::error!(error = %e, "writing the graphs failed; the write is undone");
-                self.ledger.update(Durability::Immediate, |batch| {
-                    batch.restore(&before)?;
-                    before.iris().try_for_each(|iri| batch.mark_pending(iri))
-                })?;
-                if let Err(undo) = self.finish_pending() {
-                    tracing::error!(error = %undo, "putting the graphs back failed; the next start will");
-                }
-                self.invalidate();
-                Err(e.into())
-            }
+        // Durable too: a mark left on disk would have the next start rewrite the graph.
+        Ok(self
+            .ledger
+            .update(Durability::Immediate, |batch| batch.clear_pending())?)
+    }
+
+    /// When a write failed after its first batch reached the ledger: the ledger is put
+    /// back as `before` holds it, and so are the graphs (those of the first batches and
+    /// chunks may have been committed), rewritten from the restored published copies (or,
+    /// if that fails too, left pending for the next start), so a failed write changes
+    /// nothing. Returns the write's error.
+    fn undo(&self, before: Snapshot, error: StoreError) -> StoreError {
+        tracing::error!(error = %error, "a write failed; it is undone");
+        self.invalidate();
+        let restored = self.ledger.update(Durability::Immediate, |batch| {
+            batch.restore(&before)?;
+            before.iris().try_for_each(|iri| batch.mark_pending(iri))
+        });
+        if let Err(e) = restored {
+            tracing::error!(error = %e, "restoring the ledger failed");
+            return error;
         }
+        if let Err(undo) = self.finish_pending() {
+            tracing::error!(error = %undo, "putting the graphs back failed; the next start will");
+        }
+        self.invalidate();
+        error
     }
 
     /// Writes graphs: each record's old quads (read before, from the committed store) go,
-    /// its new triples come; None deletes the graph. In Oxigraph transactions of about
-    /// [`GRAPH_CHUNK`] quads each, at record boundaries: one transaction for a whole
-    /// catalogue held the batch and its index in memory, several times the body's size.
-    /// The ledger's pending marks make the chunks one write: a crash between them is
-    /// finished at the next start, a failure undone by [`Self::settle`].
+    /// its new triples come; None deletes the graph. A small write is one Oxigraph
+    /// transaction, so a reader sees each record before or after, never between. A large
+    /// one (a load, a harvest, a whole catalogue posted) removes the old quads first, in
+    /// transactions of about [`GRAPH_CHUNK`] quads, then adds the new ones with Oxigraph's
+    /// bulk loader, which writes sorted files and adds them in one step: its indexed
+    /// transactions spent most of a large write's time sorting their batches and RocksDB
+    /// compacting what they left. The ledger's pending marks make the steps one write: a
+    /// crash between them is finished at the next start, a failure undone by
+    /// [`Self::settle`].
     fn write_graphs<'a>(
         &self,
-        graphs: impl Iterator<Item = (&'a NamedNode, Option<&'a Vec<Triple>>, &'a Vec<Quad>)>,
+        graphs: impl Iterator<Item = GraphWrite<'a>>,
+    ) -> Result<(), StorageError> {
+        let graphs: Vec<_> = graphs.collect();
+        let added: usize = graphs.iter().map(|(_, t, _)| t.map_or(0, Vec::len)).sum();
+        if added < GRAPH_CHUNK {
+            return self.write_in_transactions(&graphs, true);
+        }
+        self.write_in_transactions(&graphs, false)?;
+        let mut loader = self
+            .store
+            .bulk_loader()
+            .with_num_threads(1)
+            .with_max_memory_size_in_megabytes(BULK_BATCH_QUADS / 1000);
+        let quads = graphs.iter().flat_map(|(iri, triples, _)| {
+            triples
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .map(|t| t.clone().in_graph((*iri).clone()))
+        });
+        loader.load_quads(quads)?;
+        loader.commit()
+    }
+
+    /// Removes the old quads of `graphs`, and adds their new triples when `add`, in Oxigraph
+    /// transactions of about [`GRAPH_CHUNK`] quads, at record boundaries.
+    fn write_in_transactions(
+        &self,
+        graphs: &[GraphWrite<'_>],
+        add: bool,
     ) -> Result<(), StorageError> {
         let mut tx = self.store.start_transaction()?;
         let mut in_chunk = 0;
@@ -317,19 +402,21 @@ impl Catalogue {
                 tx = self.store.start_transaction()?;
                 in_chunk = 0;
             }
-            in_chunk += old.len() + triples.map_or(0, Vec::len);
-            for quad in old {
+            in_chunk += old.len();
+            for quad in *old {
                 tx.remove(quad);
             }
             match triples {
-                Some(triples) => {
-                    tx.insert_named_graph(iri);
-                    for t in triples {
-                        tx.insert(t.as_ref().in_graph(iri));
+                Some(triples) if add => {
+                    in_chunk += triples.len();
+                    tx.insert_named_graph(*iri);
+                    for t in *triples {
+                        tx.insert(t.as_ref().in_graph(*iri));
                     }
                 }
+                Some(_) => {}
                 None => {
-                    tx.remove_named_graph(iri)?;
+                    tx.remove_named_graph(*iri)?;
                 }
             }
         }
@@ -484,13 +571,17 @@ impl Catalogue {
             state: String::new(),
         };
         let iris = [iri.as_str()];
-        let before = self.commit(&iris, now.value(), seq + 1, |batch| {
+        let before = self.ledger.snapshot(&iris)?;
+        self.commit(&iris, now.value(), seq + 1, |batch| {
             batch.remove_record(iri.as_str())?;
             batch.set_deleted(iri.as_str(), Some(now.value()))?;
             batch.push_event(seq, &event)
         })?;
         let iri = iri.into_owned();
-        self.settle(before, self.write_graphs([(&iri, None, &old)].into_iter()))?;
+        if let Err(e) = self.write_graphs([(&iri, None, &old)].into_iter()) {
+            return Err(self.undo(before, e.into()));
+        }
+        self.settle()?;
         Ok(Some(true))
     }
 
@@ -673,6 +764,9 @@ impl Catalogue {
     }
 }
 
+/// A graph to write: its name, its new triples (None deletes it) and its quads before.
+type GraphWrite<'a> = (&'a NamedNode, Option<&'a Vec<Triple>>, &'a Vec<Quad>);
+
 /// One record's write, planned before anything is written.
 struct Write {
     iri: NamedNode,
@@ -800,7 +894,8 @@ mod tests {
             })
             .collect();
         let iris: Vec<&str> = writes.iter().map(|w| w.iri.as_str()).collect();
-        let before = catalogue
+        let before = catalogue.ledger.snapshot(&iris).unwrap();
+        catalogue
             .commit(&iris, now.value(), writes.len() as u64, |batch| {
                 writes.iter().try_for_each(|w| w.record_in(batch))
             })
@@ -832,8 +927,8 @@ mod tests {
             .write_graphs([(&first.iri, Some(&first.triples), &first.old)].into_iter())
             .unwrap();
         assert!(!catalogue.oxigraph().is_empty().unwrap());
-        let failed = Err(StorageError::Other("disk gone".into()));
-        assert!(catalogue.settle(before, failed).is_err());
+        let failed = StorageError::Other("disk gone".into());
+        catalogue.undo(before, failed.into());
         assert!(
             catalogue.oxigraph().is_empty().unwrap(),
             "the chunk is undone"
@@ -884,7 +979,7 @@ mod tests {
         let records = records();
         let (_, before) = commit_only(&catalogue, &records);
         let failed = std::io::Error::other("disk full");
-        assert!(catalogue.settle(before, Err(failed.into())).is_err());
+        catalogue.undo(before, StorageError::from(failed).into());
         assert!(catalogue.index().unwrap().records.is_empty());
         assert!(catalogue.events().unwrap().is_empty());
         assert!(catalogue.ledger.pending().unwrap().is_empty());

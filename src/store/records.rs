@@ -112,35 +112,90 @@ fn is_derived_catalog_link(predicate: &NamedNode) -> bool {
 /// (e.g. `{base}datasets/{id}`), derived from their content so re-loading the same file
 /// gives the same IRIs.
 pub fn split_records(triples: Vec<Triple>, base: &str) -> Split {
-    // A graph is a set: documents often repeat a shared description (the publisher in
-    // every dataset), and each copy would otherwise be carried into every record.
-    let mut seen = HashSet::with_capacity(triples.len());
-    let triples: Vec<Triple> = triples
-        .into_iter()
-        .filter(|t| seen.insert(t.clone()))
-        .collect();
-    let triples = mint_blank_roots(triples, base);
-    let by_subject = index_by_subject(&triples);
+    let triples = mint_blank_roots(deduplicated(triples), base);
     let roots = find_roots(&triples);
+    let (members, unattached) = record_members(&triples, &roots);
+    // Each triple is moved into the last record that carries it and copied into the
+    // others (a shared contact point, say): a whole catalogue is never held twice.
+    let mut uses = vec![0u32; triples.len()];
+    for (_, _, indices) in &members {
+        indices.iter().for_each(|&i| uses[i] += 1);
+    }
+    let mut slots: Vec<Option<Triple>> = triples.into_iter().map(Some).collect();
+    let mut records: Vec<Record> = members
+        .into_iter()
+        .map(|(iri, kind, indices)| {
+            let triples = indices
+                .into_iter()
+                .map(|i| {
+                    uses[i] -= 1;
+                    match uses[i] {
+                        0 => slots[i].take(),
+                        _ => slots[i].clone(),
+                    }
+                    .expect("a triple is taken by its last record")
+                })
+                .collect();
+            Record {
+                iri,
+                kind,
+                triples,
+                warnings: None,
+                stamp_modified: false,
+                checked_with: None,
+                origin: None,
+            }
+        })
+        .collect();
+    records.sort_by(|a, b| a.iri.as_str().cmp(b.iri.as_str()));
+    Split {
+        records,
+        unattached,
+    }
+}
+
+/// The triples once each, in their order. A graph is a set: documents often repeat a shared
+/// description (the publisher in every dataset), and each copy would otherwise be carried
+/// into every record.
+fn deduplicated(mut triples: Vec<Triple>) -> Vec<Triple> {
+    let first: Vec<bool> = {
+        let mut seen = HashSet::with_capacity(triples.len());
+        triples.iter().map(|t| seen.insert(t)).collect()
+    };
+    let mut first = first.into_iter();
+    triples.retain(|_| first.next().unwrap_or(true));
+    triples
+}
+
+/// Each record's IRI, kind and the positions of its triples in `triples` (what its root
+/// reaches through nodes that are not roots themselves), and how many triples no record
+/// reaches.
+#[allow(clippy::type_complexity)]
+fn record_members(
+    triples: &[Triple],
+    roots: &HashMap<NamedOrBlankNode, RecordKind>,
+) -> (Vec<(NamedNode, RecordKind, Vec<usize>)>, usize) {
+    let by_subject = index_by_subject(triples);
     let mut covered: HashSet<&NamedOrBlankNode> = HashSet::new();
-    let mut records = Vec::new();
-    for (root, kind) in &roots {
+    let mut members = Vec::new();
+    for (root, kind) in roots {
         let NamedOrBlankNode::NamedNode(iri) = root else {
             continue;
         };
-        let mut record_triples = Vec::new();
+        let mut indices = Vec::new();
         let mut seen: HashSet<&NamedOrBlankNode> = HashSet::from([root]);
         let mut queue: VecDeque<&NamedOrBlankNode> = VecDeque::from([root]);
         while let Some(node) = queue.pop_front() {
             covered.insert(node);
-            for triple in by_subject.get(node).into_iter().flatten() {
+            for &i in by_subject.get(node).into_iter().flatten() {
+                let triple = &triples[i];
                 if node == root
                     && *kind == RecordKind::Catalog
                     && is_derived_catalog_link(&triple.predicate)
                 {
                     continue;
                 }
-                record_triples.push((*triple).clone());
+                indices.push(i);
                 if let Some(next) = term_as_subject(&triple.object)
                     && let Some((key, _)) = by_subject.get_key_value(&next)
                     && !roots.contains_key(key)
@@ -150,31 +205,19 @@ pub fn split_records(triples: Vec<Triple>, base: &str) -> Split {
                 }
             }
         }
-        records.push(Record {
-            iri: iri.clone(),
-            kind: *kind,
-            triples: record_triples,
-            warnings: None,
-            stamp_modified: false,
-            checked_with: None,
-            origin: None,
-        });
+        members.push((iri.clone(), *kind, indices));
     }
     let unattached = triples
         .iter()
         .filter(|t| !covered.contains(&t.subject))
         .count();
-    records.sort_by(|a, b| a.iri.as_str().cmp(b.iri.as_str()));
-    Split {
-        records,
-        unattached,
-    }
+    (members, unattached)
 }
 
-fn index_by_subject(triples: &[Triple]) -> HashMap<&NamedOrBlankNode, Vec<&Triple>> {
-    let mut map: HashMap<&NamedOrBlankNode, Vec<&Triple>> = HashMap::new();
-    for t in triples {
-        map.entry(&t.subject).or_default().push(t);
+fn index_by_subject(triples: &[Triple]) -> HashMap<&NamedOrBlankNode, Vec<usize>> {
+    let mut map: HashMap<&NamedOrBlankNode, Vec<usize>> = HashMap::new();
+    for (i, t) in triples.iter().enumerate() {
+        map.entry(&t.subject).or_default().push(i);
     }
     map
 }
@@ -206,16 +249,37 @@ fn find_roots(triples: &[Triple]) -> HashMap<NamedOrBlankNode, RecordKind> {
 
 /// Replaces blank-node record roots by minted IRIs, everywhere they occur.
 fn mint_blank_roots(triples: Vec<Triple>, base: &str) -> Vec<Triple> {
-    let mut minted: HashMap<BlankNode, NamedNode> = HashMap::new();
-    for (root, kind) in find_roots(&triples) {
-        if let NamedOrBlankNode::BlankNode(b) = root {
-            let iri = mint_iri(base, kind, &b, &triples);
-            minted.insert(b, iri);
-        }
-    }
-    if minted.is_empty() {
+    let blank_roots: HashMap<BlankNode, RecordKind> = find_roots(&triples)
+        .into_iter()
+        .filter_map(|(root, kind)| match root {
+            NamedOrBlankNode::BlankNode(b) => Some((b, kind)),
+            NamedOrBlankNode::NamedNode(_) => None,
+        })
+        .collect();
+    if blank_roots.is_empty() {
         return triples;
     }
+    // Each root's values, gathered in one pass (not one pass over the document per root).
+    let mut values: HashMap<&BlankNode, Vec<String>> = HashMap::new();
+    for t in &triples {
+        if let NamedOrBlankNode::BlankNode(b) = &t.subject
+            && blank_roots.contains_key(b)
+            && matches!(t.object, Term::Literal(_) | Term::NamedNode(_))
+        {
+            values
+                .entry(b)
+                .or_default()
+                .push(format!("{} {}", t.predicate, t.object));
+        }
+    }
+    let minted: HashMap<BlankNode, NamedNode> = blank_roots
+        .iter()
+        .map(|(b, kind)| {
+            let literals = values.remove(b).unwrap_or_default();
+            (b.clone(), mint_iri(base, *kind, literals))
+        })
+        .collect();
+    drop(values);
     let rename_subject = |s: NamedOrBlankNode| match &s {
         NamedOrBlankNode::BlankNode(b) => minted.get(b).map_or(s.clone(), |n| n.clone().into()),
         _ => s,
@@ -234,13 +298,7 @@ fn mint_blank_roots(triples: Vec<Triple>, base: &str) -> Vec<Triple> {
 
 /// A stable IRI for a blank-node record: its literal values (identifier, titles, …) hashed,
 /// so the same description minted twice gets the same IRI.
-fn mint_iri(base: &str, kind: RecordKind, node: &BlankNode, triples: &[Triple]) -> NamedNode {
-    let mut literals: Vec<String> = triples
-        .iter()
-        .filter(|t| matches!(&t.subject, NamedOrBlankNode::BlankNode(b) if b == node))
-        .filter(|t| matches!(t.object, Term::Literal(_) | Term::NamedNode(_)))
-        .map(|t| format!("{} {}", t.predicate, t.object))
-        .collect();
+fn mint_iri(base: &str, kind: RecordKind, mut literals: Vec<String>) -> NamedNode {
     literals.sort();
     let digest = Sha256::digest(literals.join("\n").as_bytes());
     let id = hex::encode(&digest[..8]);

@@ -398,6 +398,109 @@ fn replaying_the_ldes_feed_gives_the_served_records() {
     );
 }
 
+/// Page `page` of `/ldes` in TriG: status, ETag, Cache-Control and body.
+fn ldes_page(
+    server: &Server,
+    page: usize,
+    if_none_match: Option<&str>,
+) -> (u16, String, String, bytes::Bytes) {
+    let mut request = server
+        .get(&format!("/ldes?page={page}"))
+        .header("accept", "application/trig");
+    if let Some(tag) = if_none_match {
+        request = request.header("if-none-match", tag);
+    }
+    let response = request.send().unwrap();
+    let header = |name: &str| response.headers()[name].to_str().unwrap().to_owned();
+    let (etag, cache) = (header("etag"), header("cache-control"));
+    (
+        response.status().as_u16(),
+        etag,
+        cache,
+        response.bytes().unwrap(),
+    )
+}
+
+#[test]
+fn an_ldes_page_more_pages_follow_is_immutable_and_rendered_once_across_restarts() {
+    use katalog::feeds::cache::{CACHE_FILE, FeedCache};
+    let dir = common::temp_store();
+    let server = Server::start_in(dir.path(), &[]);
+    server.publish_ok(&katalog::generate::catalogue_turtle(120));
+    // 121 events: page 1 is followed by page 2, the last.
+    let first = ldes_page(&server, 1, None);
+    assert!(first.2.contains("immutable"), "{first:?}");
+    let second = ldes_page(&server, 2, None);
+    assert!(second.2.contains("must-revalidate"), "{second:?}");
+    // 110 more datasets and the catalogue's update: page 2 is full and a third follows.
+    server.publish_ok(&katalog::generate::catalogue_turtle(230));
+    let again = ldes_page(&server, 1, None);
+    assert_eq!(
+        (&again.1, &again.3),
+        (&first.1, &first.3),
+        "later events leave a page that more pages follow alone"
+    );
+    let not_modified = ldes_page(&server, 1, Some(&first.1));
+    assert_eq!((not_modified.0, &not_modified.2), (304, &first.2));
+    let second_full = ldes_page(&server, 2, None);
+    assert!(second_full.2.contains("immutable"), "{second_full:?}");
+    assert_ne!(second_full.1, second.1, "the last page changed");
+    // A client that accepts gzip gets the page compressed (kept so from then on; the last
+    // page compressed by the compression layer), which decodes to the same page.
+    for page in [1, 3] {
+        let packed = server
+            .get(&format!("/ldes?page={page}"))
+            .header("accept", "application/trig")
+            .header("accept-encoding", "gzip")
+            .send()
+            .unwrap();
+        assert_eq!(packed.headers()["content-encoding"], "gzip");
+        let vary = packed.headers()["vary"].to_str().unwrap().to_owned();
+        assert!(vary.contains("Accept-Encoding"), "{vary}");
+    }
+    let decoded = common::client()
+        .gzip(true)
+        .build()
+        .unwrap()
+        .get(server.url("/ldes?page=1"))
+        .header("accept", "application/trig")
+        .send()
+        .unwrap();
+    assert_eq!(decoded.bytes().unwrap(), first.3);
+    server.kill();
+
+    // The pages are kept in the feed cache under the stamps of what they were rendered
+    // from. Page 1 gets a marker under its own stamp, page 2 a page of another state.
+    let cache = FeedCache::open(&dir.path().join(CACHE_FILE)).unwrap();
+    let key = |n| katalog::feeds::ldes::cache_key(RdfFormat::TriG, false, n);
+    let (stamp, kept) = cache.page(&key(1)).unwrap().expect("page 1 is kept");
+    assert_eq!(kept, first.3);
+    let packed_key = katalog::feeds::ldes::cache_key(RdfFormat::TriG, true, 1);
+    let packed = cache
+        .page(&packed_key)
+        .unwrap()
+        .expect("page 1 is kept gzipped");
+    assert_eq!(packed.0, stamp);
+    cache.put_page(&key(1), &stamp, b"kept").unwrap();
+    cache.put_page(&key(2), "another state", b"stale").unwrap();
+    drop(cache);
+
+    let server = Server::start_in(dir.path(), &[]);
+    let after = ldes_page(&server, 1, None);
+    assert_eq!(
+        &after.3[..],
+        b"kept",
+        "served from the cache after a restart"
+    );
+    assert_eq!(after.1, first.1);
+    let second_after = ldes_page(&server, 2, None);
+    assert_eq!(
+        (&second_after.1, &second_after.3),
+        (&second_full.1, &second_full.3),
+        "a page kept for another state is rendered again, to the same bytes"
+    );
+}
+
 fn check_feed(url: &str, allow_private: bool) -> (bool, String) {
     let mut command = std::process::Command::new(common::bin());
     command.args(["check-feed", url]);

@@ -263,31 +263,18 @@ pub async fn ldes(
     let offers = crate::feeds::ldes::OFFERS;
     let format = negotiate(accept_header(&headers), &offers)
         .ok_or_else(|| AppError::NotAcceptable(offers.iter().map(|(m, _)| *m).collect()))?;
-    let page = params.page.unwrap_or(1).max(1);
+    let number = params.page.unwrap_or(1).max(1);
     let run = move || -> Result<Response, AppError> {
-        let count = state.feeds.ldes_event_count()?;
-        let last = count
-            .checked_sub(1)
-            .map(|s| s.to_string())
-            .unwrap_or_default();
-        // A full page never changes: its ETag does not depend on later events, and caches
-        // may keep it for good. Only the last page changes.
-        let full = state.feeds.ldes_page_is_full(page, count);
-        let state_of_page = if full { "full" } else { last.as_str() };
-        let validators = Conditional::new(
-            &[state_of_page, format.file_extension(), &page.to_string()],
-            None,
-        );
-        if validators.is_fresh(&headers) {
-            return Ok(validators.not_modified());
-        }
-        let body = state.feeds.ldes_page(page, count, format)?;
-        let mut response = ([(header::CONTENT_TYPE, format.media_type())], body).into_response();
-        validators.apply(response.headers_mut());
-        response
-            .headers_mut()
-            .insert(header::VARY, HeaderValue::from_static("Accept"));
-        let cache = match full {
+        // The validator is the page's stamp: a page more pages follow never changes, so its
+        // ETag does not change with later events, and caches may keep it for good.
+        let page = state.feeds.ldes_page(number)?;
+        let validators = Conditional::new(&[page.stamp(), format.file_extension()], None);
+        let mut response = match validators.is_fresh(&headers) {
+            true => validators.not_modified(),
+            false => ldes_page(&state.feeds, &page, format, &validators, &headers)?,
+        };
+        // A 304 says how long the copy it confirms may be kept, as the 200 did.
+        let cache = match page.is_immutable() {
             true => "public, max-age=31536000, immutable",
             false => "public, max-age=0, must-revalidate",
         };
@@ -297,6 +284,55 @@ pub async fn ldes(
         Ok(response)
     };
     tokio::task::spawn_blocking(run).await?
+}
+
+fn ldes_page(
+    feeds: &Feeds,
+    page: &crate::feeds::ldes::LdesPage,
+    format: oxigraph::io::RdfFormat,
+    validators: &Conditional,
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
+    let body = feeds.ldes_body(page, format, accepts_gzip(headers))?;
+    let mut response = ([(header::CONTENT_TYPE, format.media_type())], body.bytes).into_response();
+    validators.apply(response.headers_mut());
+    // A page kept compressed goes out as it is kept; the compression layer passes a body
+    // with a Content-Encoding by, and compresses the others as it always does.
+    if body.gzipped {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response.headers_mut().insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Accept-Encoding"),
+    );
+    Ok(response)
+}
+
+/// The request's Accept-Encoding admits gzip (by name or `*`, with a weight above 0).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let codings = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','));
+    let mut gzip = None;
+    let mut any = None;
+    for coding in codings {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let weight = parts
+            .find_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+            .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
+        let admitted = weight.is_some_and(|q| q > 0.0);
+        match name.as_str() {
+            "gzip" | "x-gzip" => gzip = Some(admitted),
+            "*" => any = Some(admitted),
+            _ => {}
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 /// VoID description of the site
@@ -315,4 +351,29 @@ pub async fn void(
     let format = choose_format(&headers, None)?;
     let triples = state.feeds.void()?;
     rdf_response(&triples, format, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepting(value: &str) -> bool {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(value).unwrap(),
+        );
+        accepts_gzip(&headers)
+    }
+
+    #[test]
+    fn gzip_is_sent_only_where_accept_encoding_admits_it() {
+        assert!(accepting("gzip, deflate, br"));
+        assert!(accepting("br;q=1.0, GZIP;q=0.5"));
+        assert!(accepting("*"));
+        assert!(!accepting("gzip;q=0, *"));
+        assert!(!accepting("br, *;q=0"));
+        assert!(!accepting("identity"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
 }

@@ -408,7 +408,7 @@ fn summary(ingested: &Ingested) -> WriteSummary {
     WriteSummary {
         records,
         unattached_triples: ingested.unattached as u64,
-        warnings: ingested.report.as_ref().map_or(0, |r| r.warnings() as u64),
+        warnings: ingested.report.as_ref().map_or(0, |r| r.warnings as u64),
         report: ingested.report.as_ref().map(|r| r.to_json()),
     }
 }
