@@ -1,7 +1,7 @@
 //! The change log behind the LDES feed: every create, update and delete of a record appends
 //! an event in the same ledger transaction as the change; each event keeps the record's
 //! state (N-Triples, as published) so the feed can be replayed.
-use super::ledger::StoredEvent;
+use super::ledger::{RawEvent, StoredEvent};
 use super::{Catalogue, StoreError};
 use oxigraph::model::{NamedNode, NamedNodeRef};
 
@@ -64,12 +64,11 @@ pub struct StoredRun {
     /// How many events the log held when these were read.
     pub count: u64,
     /// (event number, the event as stored).
-    pub events: Vec<(u64, Vec<u8>)>,
+    pub events: Vec<RawEvent>,
 }
 
 impl StoredRun {
-    /// The events, decoded; those of an activity katalog does not know are left out, as
-    /// [`Catalogue::events_from`] leaves them out.
+    /// The events, decoded; those of an activity katalog does not know are left out.
     pub fn decode(&self) -> Result<Vec<Event>, StoreError> {
         let mut out = Vec::with_capacity(self.events.len());
         for (seq, bytes) in &self.events {

@@ -288,18 +288,6 @@ impl Ledger {
         Ok(table.get(key.name())?.map(|v| v.value().to_owned()))
     }
 
-    /// At most `limit` events of the change log from event `from` on, in order.
-    pub fn events(&self, from: u64, limit: usize) -> Result<Vec<(u64, StoredEvent)>> {
-        let tx = self.db.begin_read()?;
-        let table = tx.open_table(EVENTS)?;
-        let mut out = Vec::new();
-        for row in table.range(from..)?.take(limit) {
-            let (k, v) = row?;
-            out.push((k.value(), StoredEvent::decode(k.value(), v.value())?));
-        }
-        Ok(out)
-    }
-
     /// How many events the change log holds and at most `limit` of them from event `from`
     /// on, as stored (JSON), read in one transaction: the count then says truly whether
     /// more follow.
@@ -579,7 +567,7 @@ mod tests {
         );
         assert!(!ledger.is_deleted("http://x.se/a").unwrap());
         assert_eq!(ledger.entry("http://x.se/b").unwrap(), None);
-        assert!(ledger.events(0, usize::MAX).unwrap().is_empty());
+        assert!(ledger.event_run(0, usize::MAX).unwrap().1.is_empty());
         assert_eq!(ledger.event_count().unwrap(), 0);
         assert!(ledger.pending().unwrap().is_empty());
         assert_eq!(ledger.site(Site::EventSeq).unwrap().as_deref(), Some("1"));
