@@ -3,7 +3,7 @@
 use super::shipped::active_shapes;
 use super::{CliResult, DEFAULT_ADDR, StoreArgs};
 use crate::publish::{Accepts, Precondition, PublishError, Publishing, Submission, ingest};
-use crate::rdf::{GraphFormat, Limits, input_format_for_path, parse_graph_reader};
+use crate::rdf::{Document, Graph, GraphFormat, Limits, input_format_for_path, parse_graph_reader};
 use crate::shacl::Shapes;
 use crate::store::{Catalogue, Change};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -44,11 +44,11 @@ fn file_format(path: &Path, name: Option<&str>) -> Result<RdfFormat, String> {
     }
 }
 
-pub(super) fn read_file(
+pub(super) fn read_file<G: Graph>(
     path: &Path,
     format: Option<&str>,
     base: &str,
-) -> Result<Vec<Triple>, String> {
+) -> Result<G, String> {
     let syntax = file_format(path, format)?;
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -84,9 +84,9 @@ pub async fn load_file(
     path: &Path,
     base: &str,
     format: Option<&str>,
-    shapes: Option<&Shapes>,
+    shapes: Option<Arc<Shapes>>,
 ) -> Result<String, Box<dyn std::error::Error>> {
-    let triples = read_file(path, format, base)?;
+    let triples: Document = read_file(path, format, base)?;
     let read = triples.len();
     let site = Publishing {
         catalogue,
@@ -140,7 +140,7 @@ pub fn load(args: LoadArgs) -> CliResult {
             load_graph(&catalogue, file, args.format.as_deref(), &base, graph)?;
         } else {
             let format = args.format.as_deref();
-            let loading = load_file(&catalogue, file, &base, format, shapes.as_deref());
+            let loading = load_file(&catalogue, file, &base, format, shapes.clone());
             let summary = runtime.block_on(loading)?;
             eprintln!("{}: {summary}", file.display());
         }
@@ -157,7 +157,7 @@ fn load_graph(
     base: &str,
     graph: &str,
 ) -> CliResult {
-    let triples = read_file(file, format, base)?;
+    let triples: Vec<Triple> = read_file(file, format, base)?;
     catalogue.load_raw_graph(NamedNode::new(graph)?.as_ref(), &triples)?;
     eprintln!(
         "{}: {} triples into <{graph}>",

@@ -144,7 +144,7 @@ pub fn run(args: ServeArgs) -> CliResult {
         config.sparql.max_concurrent = args.sparql_max_concurrent.max(1);
         for file in &args.load {
             let base = &config.base_uri;
-            let loading = super::load::load_file(&catalogue, file, base, None, shapes.as_deref());
+            let loading = super::load::load_file(&catalogue, file, base, None, shapes.clone());
             let summary = loading.await?;
             tracing::info!(file = %file.display(), %summary, "loaded");
         }

@@ -37,7 +37,7 @@ pub fn validate(args: ValidateArgs) -> ExitCode {
         match read_file(file, None, &args.base_uri) {
             // Validated from the parsed triples: building a graph would take longer than
             // the validation.
-            Ok(triples) => report.merge(shapes.validate(&triples)),
+            Ok(triples) => report.merge(shapes.validate(&triples as &Vec<_>)),
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);

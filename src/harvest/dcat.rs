@@ -4,14 +4,16 @@
 use super::report::RunReport;
 use super::{Fetcher, HarvestError, Validators};
 use crate::rdf::ns::{dcat, dcterms, hydra, rdf};
-use crate::rdf::{Limits, input_format_for_media_type, parse_graph_lenient, sniff_format};
-use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
+use crate::rdf::{
+    Document, Limits, input_format_for_media_type, parse_graph_lenient, sniff_format,
+};
+use oxigraph::model::{NamedNode, NamedNodeRef, Term};
 use std::collections::{HashSet, VecDeque};
 
 /// What the fetchers of every kind of source gather for a run.
 #[derive(Default)]
 pub struct Gathered {
-    pub triples: Vec<Triple>,
+    pub triples: Document,
     /// The source answered 304: nothing changed since the last run.
     pub not_modified: bool,
     /// The validators of the first page, for the next run's conditional GET.
@@ -55,7 +57,7 @@ pub async fn gather(
         .await
         {
             Ok(Some((t, _))) => t,
-            Ok(None) => Vec::new(),
+            Ok(None) => Document::default(),
             Err(e) => {
                 report.warn(format!("sub-catalogue {part}: {e}"));
                 complete = false;
@@ -63,7 +65,7 @@ pub async fn gather(
             }
         };
         complete &= follow_pages(fetcher, part.as_str(), &mut part_triples, limits, report).await?;
-        triples.append(&mut part_triples);
+        triples.append(part_triples);
     }
     report.complete = complete;
     gathered.triples = triples;
@@ -75,7 +77,7 @@ pub async fn gather(
 async fn follow_pages(
     fetcher: &Fetcher,
     start: &str,
-    triples: &mut Vec<Triple>,
+    triples: &mut Document,
     limits: &Limits,
     report: &mut RunReport,
 ) -> Result<bool, HarvestError> {
@@ -92,7 +94,7 @@ async fn follow_pages(
             report.warn(format!("more than {MAX_PAGES} pages: the rest is not read"));
             return Ok(false);
         }
-        let Some((mut page, _)) =
+        let Some((page, _)) =
             fetch_page(fetcher, &next, &Validators::default(), limits, report).await?
         else {
             return Err(HarvestError::Source(format!(
@@ -100,7 +102,7 @@ async fn follow_pages(
             )));
         };
         queue.extend(next_pages(&page));
-        triples.append(&mut page);
+        triples.append(page);
     }
     Ok(true)
 }
@@ -112,7 +114,7 @@ async fn fetch_page(
     last: &Validators,
     limits: &Limits,
     report: &mut RunReport,
-) -> Result<Option<(Vec<Triple>, Validators)>, HarvestError> {
+) -> Result<Option<(Document, Validators)>, HarvestError> {
     let fetched = fetcher
         .get_if_changed(url, ACCEPT, last)
         .await
@@ -132,7 +134,7 @@ async fn fetch_page(
         .as_deref()
         .and_then(input_format_for_media_type)
         .unwrap_or_else(|| sniff_format(&fetched.body));
-    let (triples, passed_over) =
+    let (triples, passed_over): (Document, _) =
         parse_graph_lenient(&fetched.body, format, Some(&fetched.url), limits)
             .map_err(|e| HarvestError::Source(format!("{}: {e}", fetched.url)))?;
     if triples.is_empty()
@@ -151,12 +153,12 @@ async fn fetch_page(
 }
 
 /// The pages a page names as next (`hydra:next`, or the older `hydra:nextPage`).
-fn next_pages(triples: &[Triple]) -> Vec<String> {
+fn next_pages(triples: &Document) -> Vec<String> {
     let next_page = NamedNode::new_unchecked(format!("{}nextPage", hydra::NS.as_str()));
     let mut next: Vec<String> = triples
         .iter()
-        .filter(|t| t.predicate.as_ref() == hydra::NEXT || t.predicate == next_page)
-        .filter_map(|t| match &t.object {
+        .filter(|(_, p, _)| is(p, hydra::NEXT) || is(p, next_page.as_ref()))
+        .filter_map(|(_, _, o)| match o {
             Term::NamedNode(n) => Some(n.as_str().to_owned()),
             _ => None,
         })
@@ -166,26 +168,29 @@ fn next_pages(triples: &[Triple]) -> Vec<String> {
     next
 }
 
+fn is(term: &Term, iri: NamedNodeRef<'_>) -> bool {
+    matches!(term, Term::NamedNode(n) if n.as_ref() == iri)
+}
+
 /// Sub-catalogues to fetch: `dcterms:hasPart` of a catalogue, when the document does not
 /// list their datasets itself.
-fn sub_catalogues(triples: &[Triple]) -> Vec<NamedNode> {
-    let catalogues: HashSet<&NamedOrBlankNode> = triples
+fn sub_catalogues(triples: &Document) -> Vec<NamedNode> {
+    let catalogue = Term::from(dcat::CATALOG.into_owned());
+    let catalogues: HashSet<&Term> = triples
         .iter()
-        .filter(|t| t.predicate.as_ref() == rdf::TYPE && t.object == dcat::CATALOG.into())
-        .map(|t| &t.subject)
+        .filter(|(_, p, o)| is(p, rdf::TYPE) && **o == catalogue)
+        .map(|(s, _, _)| s)
         .collect();
-    let listed: HashSet<&NamedOrBlankNode> = triples
+    let listed: HashSet<&Term> = triples
         .iter()
-        .filter(|t| t.predicate.as_ref() == dcat::DATASET_LINK)
-        .map(|t| &t.subject)
+        .filter(|(_, p, _)| is(p, dcat::DATASET_LINK))
+        .map(|(s, _, _)| s)
         .collect();
     let mut parts: Vec<NamedNode> = triples
         .iter()
-        .filter(|t| t.predicate.as_ref() == dcterms::HAS_PART && catalogues.contains(&t.subject))
-        .filter_map(|t| match &t.object {
-            Term::NamedNode(n) if !listed.contains(&NamedOrBlankNode::from(n.clone())) => {
-                Some(n.clone())
-            }
+        .filter(|(s, p, _)| is(p, dcterms::HAS_PART) && catalogues.contains(s))
+        .filter_map(|(_, _, o)| match o {
+            Term::NamedNode(n) if !listed.contains(o) => Some(n.clone()),
             _ => None,
         })
         .collect();

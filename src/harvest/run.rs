@@ -11,7 +11,9 @@ use crate::accounts::{Accounts, AuditNote, Organisation};
 use crate::publish::{Members, check_record};
 use crate::rdf::Limits;
 use crate::shacl::Shapes;
-use crate::store::{Catalogue, Change, Record, RecordIndex, RecordKind, split_records};
+use crate::store::{
+    Catalogue, Change, Planned, Record, RecordIndex, RecordKind, plan_records, split_records,
+};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Triple};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -21,6 +23,29 @@ use tracing::Instrument;
 /// Records written in one transaction: each record whole or not at all, and a crash
 /// between batches leaves every record as it was or as the source has it now.
 const BATCH: usize = 1000;
+
+/// The records of a run: made one at a time from the source's document, or already made
+/// (an incremental LDES run's few).
+enum Records<'a> {
+    Planned(&'a Planned),
+    Made(Vec<Record>),
+}
+
+impl<'a> Records<'a> {
+    fn heads(&self) -> Vec<(&NamedNode, RecordKind)> {
+        match self {
+            Self::Planned(planned) => planned.plans.iter().map(|p| (&p.iri, p.kind)).collect(),
+            Self::Made(records) => records.iter().map(|r| (&r.iri, r.kind)).collect(),
+        }
+    }
+
+    fn made(self) -> Box<dyn Iterator<Item = Record> + Send + 'a> {
+        match self {
+            Self::Planned(planned) => Box::new(planned.plans.iter().map(|p| planned.record(p))),
+            Self::Made(records) => Box::new(records.into_iter()),
+        }
+    }
+}
 
 /// What a run needs of the site; the server, the command line and the scheduler build one.
 pub struct Harvester {
@@ -142,9 +167,15 @@ impl Harvester {
                         position: None,
                     });
                 }
-                let records = split_records(gathered.triples, &self.base_uri).records;
-                self.apply(source, &org, records, Removal::IfComplete, report)
-                    .await?;
+                let planned = plan_records(gathered.triples, &self.base_uri);
+                self.apply(
+                    source,
+                    &org,
+                    Records::Planned(&planned),
+                    Removal::IfComplete,
+                    report,
+                )
+                .await?;
                 Ok(Resume {
                     // A partial run, or one that held back a removal, must not make the next
                     // one a 304 that never finishes the work.
@@ -159,9 +190,15 @@ impl Harvester {
                 let mut triples =
                     super::ckan_source::gather(&self.fetcher, &source.url, &org, report).await?;
                 triples.extend(self.publisher_description(&org)?);
-                let records = split_records(triples, &self.base_uri).records;
-                self.apply(source, &org, records, Removal::IfComplete, report)
-                    .await?;
+                let planned = plan_records(triples.into_iter().collect(), &self.base_uri);
+                self.apply(
+                    source,
+                    &org,
+                    Records::Planned(&planned),
+                    Removal::IfComplete,
+                    report,
+                )
+                .await?;
                 Ok(Resume::default())
             }
             SourceKind::Ldes => self.harvest_ldes(source, &org, report).await,
@@ -207,7 +244,8 @@ impl Harvester {
                 Removal::Listed(deleted.collect())
             }
         };
-        self.apply(source, org, records, removal, report).await?;
+        self.apply(source, org, Records::Made(records), removal, report)
+            .await?;
         // Deletes held for a confirmation are applied again by the next run.
         let position = match report.removal_held {
             None => gathered.position.map(|p| p.to_text()),
@@ -288,20 +326,21 @@ impl Harvester {
         Ok(owned_in(&*self.catalogue.index()?, source))
     }
 
-    /// Decides on each record, writes the accepted ones, and removes what vanished.
+    /// Decides on each record, writes the accepted ones a batch at a time, and removes what
+    /// vanished.
     async fn apply(
         &self,
         source: &Source,
         org: &Organisation,
-        records: Vec<Record>,
+        records: Records<'_>,
         removal: Removal,
         report: &mut RunReport,
     ) -> Result<(), HarvestError> {
         let index = self.catalogue.index()?;
-        let members = Members::of(&records, &index);
+        let members = Members::of(records.heads(), &index);
         let mut seen = HashSet::new();
         let mut accepted = Vec::new();
-        for record in records {
+        for record in records.made() {
             if record.kind == RecordKind::Catalog {
                 report.warn(format!(
                     "catalogue <{}> is not kept: katalog lists the organisation's records in its own catalogue",
@@ -312,6 +351,10 @@ impl Harvester {
             seen.insert(record.iri.clone());
             if let Some(record) = self.accept(source, org, record, &index, &members, report) {
                 accepted.push(record);
+            }
+            if accepted.len() == BATCH {
+                self.write(source, org, std::mem::take(&mut accepted), &index, report)
+                    .await?;
             }
         }
         self.write(source, org, accepted, &index, report).await?;
@@ -414,15 +457,16 @@ impl Harvester {
         report: &mut RunReport,
     ) -> Result<(), HarvestError> {
         while !records.is_empty() {
-            let mut batch: Vec<Record> = records.drain(..records.len().min(BATCH)).collect();
+            let batch: Vec<Record> = records.drain(..records.len().min(BATCH)).collect();
             let catalogue = self.catalogue.clone();
             let written = tokio::task::spawn_blocking(move || {
-                let changes = catalogue.write(&mut batch)?;
+                let names: Vec<NamedNode> = batch.iter().map(|r| r.iri.clone()).collect();
+                let changes = catalogue.write(batch)?;
                 let mut notes = Vec::new();
-                for (record, change) in batch.iter().zip(&changes) {
+                for (iri, change) in names.into_iter().zip(&changes) {
                     if *change != Change::Unchanged {
-                        let after = catalogue.record_hash(record.iri.as_ref())?;
-                        notes.push((record.iri.clone(), *change, after));
+                        let after = catalogue.record_hash(iri.as_ref())?;
+                        notes.push((iri, *change, after));
                     }
                 }
                 Ok::<_, HarvestError>((changes, notes))

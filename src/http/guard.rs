@@ -2,10 +2,12 @@
 //! validations, uploads, forms) waits for one of a few slots before its body is read, so
 //! that memory stays bounded however many arrive at once. SPARQL has its own slots.
 use super::{AppError, SharedState};
+use axum::body::HttpBody;
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
+use futures_util::StreamExt;
 use std::time::Duration;
 
 /// How long a heavy request waits for a slot before it is answered 503 with `Retry-After`.
@@ -42,8 +44,18 @@ pub async fn write_slot(
         })?
         .map_err(|_| AppError::Unavailable("the server is shutting down".into()))?;
     let response = next.run(request).await;
-    drop(slot);
-    Ok(response)
+    if response.body().size_hint().exact().is_some() {
+        return Ok(response);
+    }
+    // A streamed answer (`POST /validate`'s report) is still being made when the handler
+    // returns: the slot is held until its body is done or dropped.
+    Ok(response.map(|body| {
+        let chunks = body.into_data_stream().map(move |chunk| {
+            let _held = &slot;
+            chunk
+        });
+        axum::body::Body::from_stream(chunks)
+    }))
 }
 
 /// What a browser may do with katalog's pages: scripts, styles and fetches from katalog

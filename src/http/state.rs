@@ -181,7 +181,7 @@ impl AppState {
     pub fn publishing(&self) -> crate::publish::Publishing<'_> {
         crate::publish::Publishing {
             catalogue: &self.catalogue,
-            shapes: self.shapes.as_deref(),
+            shapes: self.shapes.clone(),
             base_uri: &self.config.base_uri,
             accounts: self.accounts.as_ref(),
         }

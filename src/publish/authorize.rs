@@ -1,40 +1,39 @@
 //! Who may write which record: a publisher writes only its own organisation's records.
 use super::PublishError;
 use crate::accounts::Principal;
-use crate::store::{Record, RecordIndex, RecordKind};
+use crate::store::{RecordIndex, RecordKind};
+use oxigraph::model::NamedNode;
 
 /// Refuses any record the caller may not write: one naming another organisation as
 /// publisher, or replacing a stored record of another organisation.
-pub fn authorize_records(
+pub fn authorize_records<'a>(
     principal: &Principal,
-    records: &[Record],
+    records: impl IntoIterator<Item = (&'a NamedNode, RecordKind, Option<&'a NamedNode>)>,
     stored: &RecordIndex,
     base: &str,
 ) -> Result<(), PublishError> {
     if principal.site_admin {
         return Ok(());
     }
-    for record in records {
+    for (iri, kind, publisher) in records {
         let own_catalogue = principal.memberships.iter().any(|(org, _)| {
-            let publisher = oxigraph::model::NamedNode::new_unchecked(org.publisher_iri.clone());
-            crate::feeds::organisations::org_catalog_iri(base, &publisher) == record.iri
+            let publisher = NamedNode::new_unchecked(org.publisher_iri.clone());
+            crate::feeds::organisations::org_catalog_iri(base, &publisher) == *iri
         });
-        if record.kind == RecordKind::Catalog && !own_catalogue {
+        if kind == RecordKind::Catalog && !own_catalogue {
             return Err(PublishError::NotYours(format!(
-                "<{}> is a dcat:Catalog; an organisation's catalogue is described at PUT /organisations/{{orgnr}}/catalog, and the site catalogue only by the site administrator",
-                record.iri
+                "<{iri}> is a dcat:Catalog; an organisation's catalogue is described at PUT /organisations/{{orgnr}}/catalog, and the site catalogue only by the site administrator"
             )));
         }
-        if let Some(publisher) = record.publisher()
+        if let Some(publisher) = publisher
             && !principal.may_publish_for(publisher.as_str())
         {
             return Err(PublishError::NotYours(format!(
-                "<{}> names <{publisher}> as publisher; you publish for {}",
-                record.iri,
+                "<{iri}> names <{publisher}> as publisher; you publish for {}",
                 own_publishers(principal)
             )));
         }
-        authorize_stored(principal, stored, &record.iri)?;
+        authorize_stored(principal, stored, iri)?;
     }
     Ok(())
 }

@@ -4,9 +4,9 @@
 use super::PublishError;
 use crate::accounts::{Accounts, Principal};
 use crate::rdf::ns::{dcterms, rdf};
-use crate::rdf::{Limits, input_format_for_media_type, parse_graph_within};
+use crate::rdf::{Document, Limits, input_format_for_media_type, parse_document_within};
 use crate::shacl::{Severity, Shapes, ValidationReport};
-use crate::store::{Catalogue, Change, Record, RecordIndex, RecordKind, split_records};
+use crate::store::{Catalogue, Change, Plan, Record, RecordIndex, RecordKind, plan_records};
 use bytes::Bytes;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Triple};
@@ -16,17 +16,17 @@ use std::sync::Arc;
 /// What publishing needs of the running site.
 pub struct Publishing<'a> {
     pub catalogue: &'a Arc<Catalogue>,
-    pub shapes: Option<&'a Shapes>,
+    pub shapes: Option<Arc<Shapes>>,
     pub base_uri: &'a str,
     /// For the audit log; absent in offline commands.
     pub accounts: Option<&'a Accounts>,
 }
 
 /// One submission: the triples, and what they must be.
-pub struct Submission<'a> {
-    pub triples: Vec<Triple>,
+pub struct Submission {
+    pub triples: Document,
     /// The body must describe exactly this record (a `PUT`).
-    pub only: Option<&'a NamedNode>,
+    pub only: Option<NamedNode>,
     /// The kinds of record this way of publishing takes.
     pub accepts: Accepts,
     /// Checked against `only` at the moment of writing.
@@ -54,7 +54,7 @@ impl Accepts {
         }
     }
 
-    fn refusal(self, record: &Record) -> String {
+    fn refusal(self, record: &Plan) -> String {
         let class = match record.kind {
             RecordKind::Dataset => "dcat:Dataset",
             RecordKind::DatasetSeries => "dcat:DatasetSeries",
@@ -117,9 +117,9 @@ pub async fn parse_body(
     format: RdfFormat,
     base: &str,
     limits: Limits,
-) -> Result<Vec<Triple>, PublishError> {
+) -> Result<Document, PublishError> {
     let base = base.to_owned();
-    tokio::task::spawn_blocking(move || parse_graph_within(&body, format, Some(&base), &limits))
+    tokio::task::spawn_blocking(move || parse_document_within(&body, format, Some(&base), &limits))
         .await
         .map_err(|e| PublishError::Interrupted(e.to_string()))?
         .map_err(PublishError::from)
@@ -131,64 +131,127 @@ pub async fn parse_body(
 pub async fn ingest(
     site: &Publishing<'_>,
     principal: Option<&Principal>,
-    submission: Submission<'_>,
+    submission: Submission,
 ) -> Result<Ingested, PublishError> {
-    let split = split_records(submission.triples, site.base_uri);
-    check_records(&split.records, submission.only, submission.accepts)?;
-    let mut records = split.records;
-    let stored = site.catalogue.index()?;
+    let catalogue = site.catalogue.clone();
+    let shapes = site.shapes.clone();
+    let base = site.base_uri.to_owned();
+    let caller = principal.cloned();
+    // Splitting, checking and writing a large catalogue take seconds: off the async workers.
+    let stored = tokio::task::spawn_blocking(move || {
+        store(
+            &catalogue,
+            shapes.as_deref(),
+            &base,
+            caller.as_ref(),
+            submission,
+        )
+    })
+    .await
+    .map_err(|e| PublishError::Interrupted(e.to_string()))??;
     if let Some(principal) = principal {
-        super::authorize::authorize_records(principal, &records, &stored, site.base_uri)?;
-        records.iter_mut().for_each(prepare_stamp);
+        let mut notes = Vec::new();
+        for (i, iri) in stored.names.iter().enumerate() {
+            let action = match stored.changes[i] {
+                Change::Unchanged => continue,
+                Change::Created => "created",
+                Change::Updated => "updated",
+            };
+            let (before, after) = (stored.before[i].as_deref(), stored.after[i].as_deref());
+            notes.push((iri, stored.publishers[i].as_ref(), action, before, after));
+        }
+        audit(site, principal, &notes).await?;
     }
-    let members = Members::of(&records, &stored);
-    let report = site
-        .shapes
-        .map(|shapes| validate_and_note(shapes, &mut records, &members));
+    Ok(Ingested {
+        records: stored.names,
+        changes: stored.changes,
+        unattached: stored.unattached,
+        report: stored.report,
+    })
+}
+
+/// What [`store`] wrote, with the records' hashes before and after for the audit log.
+struct Stored {
+    names: Vec<NamedNode>,
+    publishers: Vec<Option<NamedNode>>,
+    changes: Vec<Change>,
+    before: Vec<Option<String>>,
+    after: Vec<Option<String>>,
+    unattached: usize,
+    report: Option<Validation>,
+}
+
+/// The ingest itself. The document is held once, compactly; each record is made from it
+/// twice, one at a time: once to check it (a write with a violation anywhere writes nothing),
+/// and once, in the store's batches, to write it with its warnings.
+fn store(
+    catalogue: &Catalogue,
+    shapes: Option<&Shapes>,
+    base: &str,
+    principal: Option<&Principal>,
+    submission: Submission,
+) -> Result<Stored, PublishError> {
+    let planned = plan_records(submission.triples, base);
+    check_records(&planned.plans, submission.only.as_ref(), submission.accepts)?;
+    let index = catalogue.index()?;
+    let publishers: Vec<Option<NamedNode>> = planned
+        .plans
+        .iter()
+        .map(|plan| planned.publisher(plan).cloned())
+        .collect();
+    if let Some(principal) = principal {
+        let heads = planned.plans.iter().zip(&publishers);
+        let heads = heads.map(|(plan, publisher)| (&plan.iri, plan.kind, publisher.as_ref()));
+        super::authorize::authorize_records(principal, heads, &index, base)?;
+    }
+    let stamp = principal.is_some();
+    let members = Members::of(planned.plans.iter().map(|p| (&p.iri, p.kind)), &index);
+    drop(index);
+    let made = |plan| {
+        let mut record = planned.record(plan);
+        if stamp {
+            prepare_stamp(&mut record);
+        }
+        record
+    };
+    let report = shapes.map(|shapes| {
+        let mut validation = Validation::default();
+        for plan in &planned.plans {
+            validation.add(check_record(shapes, &made(plan), &members));
+        }
+        validation
+    });
     let report = match report {
         Some(validation) if validation.report.has_violations() => {
             return Err(PublishError::Invalid(Box::new(validation.report)));
         }
         other => other,
     };
-    let names: Vec<NamedNode> = records.iter().map(|r| r.iri.clone()).collect();
-    let publishers: Vec<Option<NamedNode>> =
-        records.iter().map(|r| r.publisher().cloned()).collect();
-    let catalogue = site.catalogue.clone();
-    let precondition = submission.precondition;
-    let written = tokio::task::spawn_blocking(move || {
-        let before = hashes(&catalogue, &records)?;
-        let first = records.first().map(|r| r.iri.clone());
-        let check = || match &first {
-            Some(iri) => precondition.holds(&catalogue, iri),
-            None => true,
-        };
-        let Some(changes) = catalogue.write_if(&mut records, check)? else {
-            return Ok(None);
-        };
-        let after = hashes(&catalogue, &records)?;
-        Ok::<_, PublishError>(Some((changes, before, after)))
-    })
-    .await
-    .map_err(|e| PublishError::Interrupted(e.to_string()))??;
-    let (changes, before, after) = written.ok_or(PublishError::PreconditionFailed)?;
-    if let Some(principal) = principal {
-        let mut notes = Vec::new();
-        for (i, iri) in names.iter().enumerate() {
-            let action = match changes[i] {
-                Change::Unchanged => continue,
-                Change::Created => "created",
-                Change::Updated => "updated",
-            };
-            let (before, after) = (before[i].as_deref(), after[i].as_deref());
-            notes.push((iri, publishers[i].as_ref(), action, before, after));
+    let names: Vec<NamedNode> = planned.plans.iter().map(|p| p.iri.clone()).collect();
+    let before = hashes(catalogue, &names)?;
+    let records = planned.plans.iter().map(|plan| {
+        let mut record = made(plan);
+        if let Some(shapes) = shapes {
+            note_warnings(shapes, &mut record, &members);
         }
-        audit(site, principal, &notes).await?;
-    }
-    Ok(Ingested {
-        records: names,
+        record
+    });
+    let precondition = submission.precondition;
+    let check = || match names.first() {
+        Some(iri) => precondition.holds(catalogue, iri),
+        None => true,
+    };
+    let changes = catalogue
+        .write_if(records, check)?
+        .ok_or(PublishError::PreconditionFailed)?;
+    let after = hashes(catalogue, &names)?;
+    Ok(Stored {
+        names,
+        publishers,
         changes,
-        unattached: split.unattached,
+        before,
+        after,
+        unattached: planned.unattached,
         report,
     })
 }
@@ -278,10 +341,10 @@ fn prepare_stamp(record: &mut Record) {
     record.stamp_modified = true;
 }
 
-fn hashes(catalogue: &Catalogue, records: &[Record]) -> Result<Vec<Option<String>>, PublishError> {
-    records
+fn hashes(catalogue: &Catalogue, names: &[NamedNode]) -> Result<Vec<Option<String>>, PublishError> {
+    names
         .iter()
-        .map(|r| Ok(catalogue.record_hash(r.iri.as_ref())?))
+        .map(|iri| Ok(catalogue.record_hash(iri.as_ref())?))
         .collect()
 }
 
@@ -336,7 +399,7 @@ impl Precondition {
 }
 
 fn check_records(
-    records: &[Record],
+    records: &[Plan],
     only: Option<&NamedNode>,
     accepts: Accepts,
 ) -> Result<(), PublishError> {
@@ -366,12 +429,15 @@ fn check_records(
 pub struct Members(Vec<(NamedNode, RecordKind)>);
 
 impl Members {
-    /// The members of a submission plus those already stored.
-    pub fn of(records: &[Record], stored: &RecordIndex) -> Self {
+    /// The members of a submission (its records' IRIs and kinds) plus those already stored.
+    pub fn of<'a>(
+        records: impl IntoIterator<Item = (&'a NamedNode, RecordKind)>,
+        stored: &RecordIndex,
+    ) -> Self {
         let mut members: Vec<(NamedNode, RecordKind)> = records
-            .iter()
-            .filter(|r| r.kind != RecordKind::Catalog)
-            .map(|r| (r.iri.clone(), r.kind))
+            .into_iter()
+            .filter(|(_, kind)| *kind != RecordKind::Catalog)
+            .map(|(iri, kind)| (iri.clone(), kind))
             .collect();
         members.extend(stored.members().map(|m| (m.iri.clone(), m.kind)));
         members.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
@@ -395,19 +461,24 @@ impl Members {
     }
 }
 
-/// Validates each record on its own, as it will be stored and served.
-pub fn validate(
-    shapes: &crate::shacl::Shapes,
-    records: &[Record],
-    members: &Members,
-) -> ValidationReport {
-    let mut report = ValidationReport {
-        results: Vec::new(),
-    };
-    for record in records {
-        report.merge(check_record(shapes, record, members));
+/// Validates a document as a write of it would be, record by record, storing nothing: `each`
+/// gets each record's results as they are found, and stops the work by returning false.
+/// Only one record is made at a time, so a whole catalogue is checked in little more memory
+/// than its compact form.
+pub fn validate_document(
+    shapes: &Shapes,
+    document: Document,
+    base: &str,
+    stored: &RecordIndex,
+    mut each: impl FnMut(&ValidationReport) -> bool,
+) {
+    let planned = plan_records(document, base);
+    let members = Members::of(planned.plans.iter().map(|p| (&p.iri, p.kind)), stored);
+    for plan in &planned.plans {
+        if !each(&check_record(shapes, &planned.record(plan), &members)) {
+            return;
+        }
     }
-    report
 }
 
 /// Validates one record as it will be stored and served (a catalogue with its members).
@@ -444,20 +515,17 @@ pub fn validate_and_note(
 ) -> Validation {
     let mut validation = Validation::default();
     for record in records.iter_mut() {
-        let mut own = check_record(shapes, record, members);
-        record.warnings = (own.warnings() > 0).then(|| own.to_json().to_string());
-        record.checked_with = shapes.digest().map(str::to_owned);
-        validation.warnings += own.warnings();
-        let room = LISTED_WARNINGS.saturating_sub(validation.report.warnings());
-        let mut listed = 0;
-        own.results.retain(|r| {
-            let keep = r.severity != Severity::Warning || listed < room;
-            listed += usize::from(keep && r.severity == Severity::Warning);
-            keep
-        });
-        validation.report.merge(own);
+        validation.add(note_warnings(shapes, record, members));
     }
     validation
+}
+
+/// Validates one record and keeps its warnings beside it (see [`validate_and_note`]).
+fn note_warnings(shapes: &Shapes, record: &mut Record, members: &Members) -> ValidationReport {
+    let own = check_record(shapes, record, members);
+    record.warnings = (own.warnings() > 0).then(|| own.to_json().to_string());
+    record.checked_with = shapes.digest().map(str::to_owned);
+    own
 }
 
 /// What validating a write found: every violation and the first warnings, and how many
@@ -469,6 +537,20 @@ pub struct Validation {
 }
 
 impl Validation {
+    /// Adds one record's results: its violations, and its warnings while fewer than
+    /// [`LISTED_WARNINGS`] are listed.
+    pub fn add(&mut self, mut own: ValidationReport) {
+        self.warnings += own.warnings();
+        let room = LISTED_WARNINGS.saturating_sub(self.report.warnings());
+        let mut listed = 0;
+        own.results.retain(|r| {
+            let keep = r.severity != Severity::Warning || listed < room;
+            listed += usize::from(keep && r.severity == Severity::Warning);
+            keep
+        });
+        self.report.merge(own);
+    }
+
     /// The report as JSON, saying how many warnings it leaves out.
     pub fn to_json(&self) -> serde_json::Value {
         let mut json = self.report.to_json();

@@ -16,7 +16,7 @@ pub use authorize::authorize_stored;
 pub use error::PublishError;
 pub use ingest::{
     Accepts, Ingested, Members, Precondition, Publishing, Submission, Validation, body_format,
-    check_record, delete_record, ingest, parse_body, validate, validate_and_note,
+    check_record, delete_record, ingest, parse_body, validate_and_note, validate_document,
 };
 pub use migrate::{Migration, restore_sources};
 pub use revalidate::{Revalidation, revalidate_all};

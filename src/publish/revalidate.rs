@@ -7,7 +7,7 @@
 //! alone: an upgrade or a changed shapes file must never empty a feed overnight. It is served
 //! as it last passed, listed as failing, and logged loudly, until an administrator applies
 //! the new verdicts (`katalog recheck --apply` or `katalog serve --apply-recheck`).
-use super::ingest::{Members, validate};
+use super::ingest::{Members, check_record};
 use crate::shacl::Shapes;
 use crate::store::{Catalogue, Record, RecordInfo, RecordKind, StoreError, Verdict};
 use oxigraph::model::NamedNode;
@@ -39,7 +39,7 @@ pub fn revalidate_all(
     let mut outcome = Revalidation::default();
     for catalogues in [false, true] {
         let index = catalogue.index()?;
-        let members = Members::of(&[], &index);
+        let members = Members::of(std::iter::empty(), &index);
         let records = index
             .records
             .iter()
@@ -129,7 +129,7 @@ impl Check<'_> {
             checked_with: None,
             origin: None,
         };
-        let report = validate(self.shapes, std::slice::from_ref(&record), self.members);
+        let report = check_record(self.shapes, &record, self.members);
         Ok(report
             .has_violations()
             .then(|| report.to_json().to_string()))
@@ -167,7 +167,7 @@ mod tests {
         assert!(shapes.digest().is_some());
         let catalogue = Catalogue::open(dir.path()).unwrap();
         // Written without validation (as `--no-validation` does): nothing is known.
-        catalogue.write(&mut generated().records).unwrap();
+        catalogue.write(generated().records).unwrap();
         let first = revalidate_all(&catalogue, &shapes, false).unwrap();
         assert_eq!((first.checked, first.skipped, first.failing), (3, 0, 0));
         // Now checked against these shapes: only the catalogue, whose members may change.
@@ -178,10 +178,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let catalogue = Catalogue::open(dir.path()).unwrap();
         let mut split = generated();
-        let members = Members::of(&split.records, &catalogue.index().unwrap());
+        let members = Members::of(
+            split.records.iter().map(|r| (&r.iri, r.kind)),
+            &catalogue.index().unwrap(),
+        );
         let report = validate_and_note(&shapes, &mut split.records, &members).report;
         assert!(!report.has_violations(), "{}", report.to_text());
-        catalogue.write(&mut split.records).unwrap();
+        catalogue.write(split.records).unwrap();
         let first = revalidate_all(&catalogue, &shapes, false).unwrap();
         assert_eq!((first.checked, first.skipped, first.failing), (1, 2, 0));
     }

@@ -224,24 +224,39 @@ pub fn check_literal(object: &Term, limit: usize) -> Result<(), LimitExceeded> {
 /// triples, counted without recursion; katalog's canonical hashing and writers recurse along
 /// such chains, so an unbounded one would overflow the stack.
 pub fn check_blank_depth(triples: &[Triple], limit: usize) -> Result<(), LimitExceeded> {
-    blank_depth(triples.iter().map(|t| (&t.subject, &t.object)), limit)
+    check_blank_links(
+        blank_links(triples.iter().map(|t| (&t.subject, &t.object))),
+        limit,
+    )
 }
 
 /// [`check_blank_depth`] over the quads of a dataset: blank nodes are shared by all the
 /// graphs of one document, so the chains are counted across graphs.
 pub fn check_quad_blank_depth(quads: &[Quad], limit: usize) -> Result<(), LimitExceeded> {
-    blank_depth(quads.iter().map(|q| (&q.subject, &q.object)), limit)
+    check_blank_links(
+        blank_links(quads.iter().map(|q| (&q.subject, &q.object))),
+        limit,
+    )
 }
 
-fn blank_depth<'a>(
+/// The links from a blank node to a blank node, by label.
+fn blank_links<'a>(
     links: impl Iterator<Item = (&'a NamedOrBlankNode, &'a Term)>,
+) -> impl Iterator<Item = (&'a str, &'a str)> {
+    links.filter_map(|link| match link {
+        (NamedOrBlankNode::BlankNode(s), Term::BlankNode(o)) => Some((s.as_str(), o.as_str())),
+        _ => None,
+    })
+}
+
+/// Refuses chains of blank-node links (subject label, object label) longer than `limit`.
+pub fn check_blank_links<'a>(
+    links: impl Iterator<Item = (&'a str, &'a str)>,
     limit: usize,
 ) -> Result<(), LimitExceeded> {
     let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (subject, object) in links {
-        if let (NamedOrBlankNode::BlankNode(s), Term::BlankNode(o)) = (subject, object) {
-            children.entry(s.as_str()).or_default().push(o.as_str());
-        }
+    for (s, o) in links {
+        children.entry(s).or_default().push(o);
     }
     // Longest path from each node, computed in post-order with an explicit stack; a node met
     // again while on the stack (a cycle) counts as a leaf.

@@ -1,6 +1,7 @@
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSyntaxError};
 use oxigraph::model::{Quad, Term, Triple};
 
+use super::Document;
 use super::limits::{self, LimitExceeded, Limits};
 use std::io::{BufRead, Read};
 
@@ -94,6 +95,18 @@ pub fn parse_graph_within(
     collect(parser(format, base_iri)?.for_slice(data), limits)
 }
 
+/// [`parse_graph_within`] into a compact [`Document`] (each term once): what ingest holds
+/// while it splits, checks and writes a large submission.
+pub fn parse_document_within(
+    data: &[u8],
+    format: RdfFormat,
+    base_iri: Option<&str>,
+    limits: &Limits,
+) -> Result<Document, ParseError> {
+    let data = check_text(data, format, limits)?;
+    collect(parser(format, base_iri)?.for_slice(data), limits)
+}
+
 /// Parses a whole document into quads, keeping their graph names (LDES pages carry each
 /// member's state in a named graph), within the same limits as [`parse_graph_within`].
 pub fn parse_quads_within(
@@ -147,14 +160,14 @@ fn admit(count: usize, object: &Term, limits: &Limits) -> Result<(), ParseError>
 /// catalogues contain, is left out and its error returned beside the triples, rather than the
 /// whole source refused. A limit still refuses the whole document, and so do more than
 /// [`MAX_SKIPPED`] errors (it is then not RDF of that syntax at all).
-pub fn parse_graph_lenient(
+pub fn parse_graph_lenient<G: Graph>(
     data: &[u8],
     format: RdfFormat,
     base_iri: Option<&str>,
     limits: &Limits,
-) -> Result<(Vec<Triple>, Vec<ParseError>), ParseError> {
+) -> Result<(G, Vec<ParseError>), ParseError> {
     let data = check_text(data, format, limits)?;
-    let mut triples = Vec::new();
+    let mut graph = G::default();
     let mut skipped = Vec::new();
     for quad in parser(format, base_iri)?.for_slice(data) {
         let quad = match quad {
@@ -166,11 +179,11 @@ pub fn parse_graph_lenient(
             Err(e) => return Err(e.into()),
         };
         let triple = Triple::from(quad);
-        admit(triples.len(), &triple.object, limits)?;
-        triples.push(triple);
+        admit(graph.count(), &triple.object, limits)?;
+        graph.add(triple);
     }
-    limits::check_blank_depth(&triples, limits.max_depth)?;
-    Ok((triples, skipped))
+    graph.close(limits.max_depth)?;
+    Ok((graph, skipped))
 }
 
 /// Errors a lenient parse passes over before it gives up on the document.
@@ -179,19 +192,20 @@ pub const MAX_SKIPPED: usize = 1000;
 /// Parses from a reader (large files, with a progress bar wrapped around the reader), within
 /// the limits. RDF/XML and JSON-LD are read whole first: their bombs are found by looking at
 /// the whole text before the parser expands it.
-pub fn parse_graph_reader(
+pub fn parse_graph_reader<G: Graph>(
     reader: impl Read,
     format: RdfFormat,
     base_iri: Option<&str>,
     limits: &Limits,
-) -> Result<Vec<Triple>, ParseError> {
+) -> Result<G, ParseError> {
     let mut reader = std::io::BufReader::new(reader);
     if matches!(format, RdfFormat::RdfXml | RdfFormat::JsonLd { .. }) {
         let mut data = Vec::new();
         reader
             .read_to_end(&mut data)
             .map_err(|e| ParseError::without_position(e.to_string()))?;
-        return parse_graph_within(&data, format, base_iri, limits);
+        let data = check_text(&data, format, limits)?;
+        return collect(parser(format, base_iri)?.for_slice(data), limits);
     }
     let start = reader
         .fill_buf()
@@ -212,23 +226,69 @@ fn parser(format: RdfFormat, base_iri: Option<&str>) -> Result<RdfParser, ParseE
     }
 }
 
+/// What a parse collects into: a plain list of triples, or a compact [`Document`].
+pub trait Graph: Default {
+    /// How many triples are held (the triple limit counts them).
+    fn count(&self) -> usize;
+    fn add(&mut self, triple: Triple);
+    /// Called once the parser is done: refuses chains of blank nodes deeper than
+    /// `max_depth` (the parser has no view of them).
+    fn close(&mut self, max_depth: usize) -> Result<(), LimitExceeded>;
+}
+
+impl Graph for Vec<Triple> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn add(&mut self, triple: Triple) {
+        self.push(triple);
+    }
+
+    fn close(&mut self, max_depth: usize) -> Result<(), LimitExceeded> {
+        limits::check_blank_depth(self, max_depth)
+    }
+}
+
+impl Graph for Document {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn add(&mut self, triple: Triple) {
+        self.insert(triple);
+    }
+
+    fn close(&mut self, max_depth: usize) -> Result<(), LimitExceeded> {
+        self.finish();
+        let links = self
+            .ids()
+            .iter()
+            .filter_map(|&[s, _, o]| match (self.term(s), self.term(o)) {
+                (Term::BlankNode(s), Term::BlankNode(o)) => Some((s.as_str(), o.as_str())),
+                _ => None,
+            });
+        limits::check_blank_links(links, max_depth)
+    }
+}
+
 /// Collects the parser's triples, stopping at the first one past a limit, then checks the
 /// nesting of what was read.
-fn collect<E>(
+fn collect<G: Graph, E>(
     quads: impl Iterator<Item = Result<oxigraph::model::Quad, E>>,
     limits: &Limits,
-) -> Result<Vec<Triple>, ParseError>
+) -> Result<G, ParseError>
 where
     ParseError: From<E>,
 {
-    let mut triples = Vec::new();
+    let mut graph = G::default();
     for quad in quads {
         let triple = Triple::from(quad?);
-        admit(triples.len(), &triple.object, limits)?;
-        triples.push(triple);
+        admit(graph.count(), &triple.object, limits)?;
+        graph.add(triple);
     }
-    limits::check_blank_depth(&triples, limits.max_depth)?;
-    Ok(triples)
+    graph.close(limits.max_depth)?;
+    Ok(graph)
 }
 
 #[cfg(test)]
@@ -264,11 +324,27 @@ mod tests {
     #[test]
     fn a_lenient_parse_skips_a_bad_statement_and_keeps_the_rest() {
         let data = b"<http://a> <http://b> <http://c> .\n<http://a> <http://b> <http://bad iri> .\n<http://a> <http://b> <http://d> .\n";
-        let (triples, skipped) =
+        let (triples, skipped): (Document, _) =
             parse_graph_lenient(data, RdfFormat::Turtle, None, &Limits::DEFAULT).unwrap();
         assert_eq!(triples.len(), 2);
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].line, Some(2));
+    }
+
+    #[test]
+    fn a_document_holds_what_the_list_holds_once() {
+        let data = b"@prefix : <http://x.se/> . :a :p :b, :c ; :q [ :r [ :s 1 ] ] . :a :p :b .";
+        let list = parse_graph(data, RdfFormat::Turtle, None).unwrap();
+        let document: Document =
+            parse_document_within(data, RdfFormat::Turtle, None, &Limits::DEFAULT).unwrap();
+        assert_eq!((list.len(), document.len()), (6, 5));
+        assert!(crate::rdf::isomorphic(&list, &document.into_triples()));
+        let shallow = Limits {
+            max_depth: 1,
+            ..Limits::DEFAULT
+        };
+        let err = parse_document_within(data, RdfFormat::Turtle, None, &shallow).unwrap_err();
+        assert_eq!(err.limit, Some(LimitExceeded::Depth(1)));
     }
 
     #[test]

@@ -63,6 +63,7 @@ mod sparql_syntax;
 mod validator;
 mod vocab;
 mod writer;
+pub use writer::ReportStream;
 mod xsd;
 
 pub use path::Path;

@@ -36,6 +36,67 @@ impl ValidationReport {
     }
 }
 
+/// A report written while it is made, a part at a time (`POST /validate` of a whole
+/// catalogue answers as it validates, holding one record's results at a time). The counts,
+/// known only at the end, come last: in JSON after `results`, in Turtle `sh:conforms` after
+/// the results.
+pub struct ReportStream {
+    json: bool,
+    results: usize,
+    violations: usize,
+    warnings: usize,
+}
+
+impl ReportStream {
+    /// Starts a report in JSON (else Turtle), writing its opening.
+    pub fn start(json: bool, out: &mut impl Write) -> io::Result<Self> {
+        match json {
+            true => out.write_all(br#"{"results":["#)?,
+            false => write!(out, "@prefix sh: <{SH}> .\n\n[] a sh:ValidationReport")?,
+        }
+        Ok(Self {
+            json,
+            results: 0,
+            violations: 0,
+            warnings: 0,
+        })
+    }
+
+    /// Writes the results of one part.
+    pub fn add(&mut self, part: &ValidationReport, out: &mut impl Write) -> io::Result<()> {
+        for result in &part.results {
+            match (self.json, self.results) {
+                (true, 0) => {}
+                (true, _) => out.write_all(b",")?,
+                (false, 0) => out.write_all(b" ;\n  sh:result ")?,
+                (false, _) => out.write_all(b", ")?,
+            }
+            match self.json {
+                true => serde_json::to_writer(&mut *out, &super::report::result_to_json(result))
+                    .map_err(io::Error::other)?,
+                false => write_result(result, out)?,
+            }
+            self.results += 1;
+        }
+        self.violations += part.violations();
+        self.warnings += part.warnings();
+        Ok(())
+    }
+
+    /// Writes the counts and the end.
+    pub fn finish(self, out: &mut impl Write) -> io::Result<()> {
+        let conforms = self.results == 0;
+        match self.json {
+            true => write!(
+                out,
+                r#"],"conforms":{conforms},"violations":{},"warnings":{}}}"#,
+                self.violations, self.warnings
+            ),
+            false => write!(out, " ;\n  sh:conforms {conforms} .\n"),
+        }
+    }
+}
+
 fn write_result(result: &ValidationResult, out: &mut impl Write) -> io::Result<()> {
     write!(
         out,
@@ -177,6 +238,30 @@ mod tests {
                 .iter()
                 .any(|t| t.object == Term::from(Literal::from(true)).as_ref())
         );
+    }
+
+    #[test]
+    fn a_streamed_report_is_the_report() {
+        let report = report();
+        let streamed = |json| {
+            let mut out = Vec::new();
+            let mut stream = ReportStream::start(json, &mut out).unwrap();
+            stream.add(&report, &mut out).unwrap();
+            stream.add(&ValidationReport::default(), &mut out).unwrap();
+            stream.add(&report, &mut out).unwrap();
+            stream.finish(&mut out).unwrap();
+            out
+        };
+        let mut twice = report.clone();
+        twice.merge(report.clone());
+        let turtle = parse(&streamed(false));
+        let built = twice.to_graph();
+        assert!(crate::rdf::isomorphic(
+            &turtle.iter().map(|t| t.into_owned()).collect::<Vec<_>>(),
+            &built.iter().map(|t| t.into_owned()).collect::<Vec<_>>(),
+        ));
+        let json: serde_json::Value = serde_json::from_slice(&streamed(true)).unwrap();
+        assert_eq!(json, twice.to_json());
     }
 
     #[test]

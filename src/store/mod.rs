@@ -14,7 +14,7 @@ pub mod source;
 pub use events::{Activity, Event};
 pub use index::{RecordIndex, RecordInfo};
 pub use ledger::copy_table as copy_redb_table;
-pub use records::{Record, RecordKind, Split, split_records};
+pub use records::{Plan, Planned, Record, RecordKind, Split, plan_records, split_records};
 
 use crate::rdf::canonical_hash;
 use crate::rdf::ns::{dcterms, xsd};
@@ -61,13 +61,9 @@ impl Change {
 /// Quads changed per Oxigraph transaction when graphs are written (see `write_graphs`).
 const GRAPH_CHUNK: usize = 20_000;
 
-/// Quads per file the bulk loader writes in a large write (see `write_graphs`): about
-/// 25 MB in memory while a file is built. Oxigraph takes it as a memory size, of which it
-/// makes 1 000 quads per megabyte and thread.
-const BULK_BATCH_QUADS: usize = 50_000;
-
-/// New quads planned and written together in a large write (see `write_in_batches`).
-const WRITE_BATCH_QUADS: usize = BULK_BATCH_QUADS;
+/// New quads planned and written together in a large write (see `write_in_batches`); the
+/// bulk loader holds one such batch at a time.
+const WRITE_BATCH_QUADS: usize = 50_000;
 
 /// The ledger's file in the data directory.
 pub const LEDGER_FILE: &str = "ledger.redb";
@@ -114,10 +110,13 @@ impl Catalogue {
     }
 
     /// Replaces each record's graph, all at once: either every record is written or none
-    /// is. Records whose canonical form did not change are left untouched. The triples of
-    /// the records written are taken out of them, not copied: a large write would otherwise
-    /// hold them twice.
-    pub fn write(&self, records: &mut [Record]) -> Result<Vec<Change>, StoreError> {
+    /// is. Records whose canonical form did not change are left untouched. The records are
+    /// taken one at a time, so a caller can make them as they are written rather than hold
+    /// a large write whole.
+    pub fn write(
+        &self,
+        records: impl IntoIterator<Item = Record>,
+    ) -> Result<Vec<Change>, StoreError> {
         Ok(self.write_if(records, || true)?.unwrap_or_default())
     }
 
@@ -125,7 +124,7 @@ impl Catalogue {
     /// under the writer lock, so no other write slips in between); None when it does not.
     pub fn write_if(
         &self,
-        records: &mut [Record],
+        records: impl IntoIterator<Item = Record>,
         precondition: impl FnOnce() -> bool,
     ) -> Result<Option<Vec<Change>>, StoreError> {
         let _writer = self.writer.lock().expect("writer lock");
@@ -133,7 +132,7 @@ impl Catalogue {
             return Ok(None);
         }
         let now = now_literal();
-        let mut changes = Vec::with_capacity(records.len());
+        let mut changes = Vec::new();
         let mut before: Option<Snapshot> = None;
         let written = self.write_in_batches(records, &now, &mut changes, &mut before);
         match (written, before) {
@@ -153,7 +152,7 @@ impl Catalogue {
     /// pending marks keep the batches one write.
     fn write_in_batches(
         &self,
-        records: &mut [Record],
+        records: impl IntoIterator<Item = Record>,
         now: &Literal,
         changes: &mut Vec<Change>,
         before: &mut Option<Snapshot>,
@@ -161,8 +160,8 @@ impl Catalogue {
         let mut seq = self.next_seq()?;
         let mut batch = Vec::new();
         let mut quads = 0;
-        for record in records {
-            let Some(write) = self.plan(record, now, seq)? else {
+        for mut record in records {
+            let Some(write) = self.plan(&mut record, now, seq)? else {
                 changes.push(Change::Unchanged);
                 continue;
             };
@@ -370,11 +369,14 @@ impl Catalogue {
             return self.write_in_transactions(&graphs, true);
         }
         self.write_in_transactions(&graphs, false)?;
+        // Oxigraph takes the size of the loader's batch as memory, 1 000 quads per megabyte
+        // and thread, and reserves all of it at once: sized to this write, the quads go in
+        // one set of files, and a small write does not reserve a large one's memory.
         let mut loader = self
             .store
             .bulk_loader()
             .with_num_threads(1)
-            .with_max_memory_size_in_megabytes(BULK_BATCH_QUADS / 1000);
+            .with_max_memory_size_in_megabytes(added.div_ceil(1000));
         let quads = graphs.iter().flat_map(|(iri, triples, _)| {
             triples
                 .map_or(&[][..], Vec::as_slice)
@@ -904,7 +906,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let catalogue = Catalogue::open(dir.path()).unwrap();
         assert!(catalogue.sources_complete().unwrap());
-        catalogue.write(&mut records()).unwrap();
+        catalogue.write(records()).unwrap();
         drop(catalogue);
         let reopened = Catalogue::open(dir.path()).unwrap();
         assert!(reopened.sources_complete().unwrap());
@@ -961,7 +963,7 @@ mod tests {
         // Finished once: the records are unchanged when written again.
         assert!(
             catalogue
-                .write(&mut records.clone())
+                .write(records.clone())
                 .unwrap()
                 .iter()
                 .all(|c| *c == Change::Unchanged)
@@ -982,7 +984,7 @@ mod tests {
         assert_eq!(catalogue.next_seq().unwrap(), 0);
         assert!(catalogue.record(records[0].iri.as_ref()).unwrap().is_none());
         // The same write then succeeds as a creation.
-        let changes = catalogue.write(&mut records.clone()).unwrap();
+        let changes = catalogue.write(records.clone()).unwrap();
         assert!(changes.iter().all(|c| *c == Change::Created));
         assert_eq!(catalogue.events().unwrap().len(), records.len());
     }

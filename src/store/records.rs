@@ -4,9 +4,11 @@
 //! points to that is not itself a record (distributions, agents, contact points, licence
 //! documents, blank-node structures). Each record is stored in its own named graph.
 use crate::rdf::ns::{dcat, rdf};
-use oxigraph::model::{BlankNode, NamedNode, NamedOrBlankNode, Term, Triple};
+use crate::rdf::{Document, TermId};
+use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 /// Declared in priority order: a resource typed with several record classes takes the first.
@@ -94,7 +96,7 @@ impl Record {
     }
 }
 
-/// The result of splitting a document.
+/// The result of splitting a document, every record made.
 #[derive(Debug, Default)]
 pub struct Split {
     pub records: Vec<Record>,
@@ -102,9 +104,71 @@ pub struct Split {
     pub unattached: usize,
 }
 
+/// A document split into records that are made one at a time ([`Planned::record`]): a large
+/// submission is held once, compactly, while it is checked and written in batches.
+pub struct Planned {
+    document: Document,
+    /// Sorted by IRI.
+    pub plans: Vec<Plan>,
+    /// Triples reachable from no record; they are not stored.
+    pub unattached: usize,
+}
+
+/// One record of a [`Planned`] document: its IRI, kind and the positions of its triples.
+pub struct Plan {
+    pub iri: NamedNode,
+    pub kind: RecordKind,
+    triples: Vec<u32>,
+}
+
+impl Planned {
+    /// The record of `plan`, its triples copied out of the document.
+    pub fn record(&self, plan: &Plan) -> Record {
+        Record {
+            iri: plan.iri.clone(),
+            kind: plan.kind,
+            triples: plan
+                .triples
+                .iter()
+                .map(|&i| self.document.triple(i as usize))
+                .collect(),
+            warnings: None,
+            stamp_modified: false,
+            checked_with: None,
+            origin: None,
+        }
+    }
+
+    /// The record's publisher (`dcterms:publisher` of its root), without making the record.
+    pub fn publisher(&self, plan: &Plan) -> Option<&NamedNode> {
+        let root = self.document.id(&plan.iri.clone().into())?;
+        plan.triples.iter().find_map(|&i| {
+            let [s, p, o] = self.document.ids()[i as usize];
+            let is_publisher = matches!(self.document.term(p),
+                Term::NamedNode(p) if p.as_ref() == crate::rdf::ns::dcterms::PUBLISHER);
+            match self.document.term(o) {
+                Term::NamedNode(o) if s == root && is_publisher => Some(o),
+                _ => None,
+            }
+        })
+    }
+
+    /// Every record made.
+    pub fn into_split(self) -> Split {
+        let records = self.plans.iter().map(|plan| self.record(plan)).collect();
+        Split {
+            records,
+            unattached: self.unattached,
+        }
+    }
+}
+
 /// Links that a catalogue record does not keep: katalog derives them from the stored records.
-fn is_derived_catalog_link(predicate: &NamedNode) -> bool {
-    let p = predicate.as_ref();
+fn is_derived_catalog_link(predicate: &Term) -> bool {
+    let Term::NamedNode(p) = predicate else {
+        return false;
+    };
+    let p = p.as_ref();
     p == dcat::DATASET_LINK || p == dcat::SERVICE_LINK || p == dcat::RECORD_LINK
 }
 
@@ -112,134 +176,125 @@ fn is_derived_catalog_link(predicate: &NamedNode) -> bool {
 /// (e.g. `{base}datasets/{id}`), derived from their content so re-loading the same file
 /// gives the same IRIs.
 pub fn split_records(triples: Vec<Triple>, base: &str) -> Split {
-    let triples = mint_blank_roots(deduplicated(triples), base);
-    let roots = find_roots(&triples);
-    let (members, unattached) = record_members(&triples, &roots);
-    // Each triple is moved into the last record that carries it and copied into the
-    // others (a shared contact point, say): a whole catalogue is never held twice.
-    let mut uses = vec![0u32; triples.len()];
-    for (_, _, indices) in &members {
-        indices.iter().for_each(|&i| uses[i] += 1);
-    }
-    let mut slots: Vec<Option<Triple>> = triples.into_iter().map(Some).collect();
-    let mut records: Vec<Record> = members
-        .into_iter()
-        .map(|(iri, kind, indices)| {
-            let triples = indices
-                .into_iter()
-                .map(|i| {
-                    uses[i] -= 1;
-                    match uses[i] {
-                        0 => slots[i].take(),
-                        _ => slots[i].clone(),
-                    }
-                    .expect("a triple is taken by its last record")
-                })
-                .collect();
-            Record {
-                iri,
-                kind,
-                triples,
-                warnings: None,
-                stamp_modified: false,
-                checked_with: None,
-                origin: None,
-            }
-        })
-        .collect();
-    records.sort_by(|a, b| a.iri.as_str().cmp(b.iri.as_str()));
-    Split {
-        records,
+    plan_records(triples.into_iter().collect(), base).into_split()
+}
+
+/// [`split_records`], the records left to be made one at a time.
+pub fn plan_records(mut document: Document, base: &str) -> Planned {
+    mint_blank_roots(&mut document, base);
+    let roots = find_roots(&document);
+    let (mut plans, unattached) = record_members(&document, &roots);
+    plans.sort_by(|a, b| a.iri.as_str().cmp(b.iri.as_str()));
+    Planned {
+        document,
+        plans,
         unattached,
     }
 }
 
-/// The triples once each, in their order. A graph is a set: documents often repeat a shared
-/// description (the publisher in every dataset), and each copy would otherwise be carried
-/// into every record.
-fn deduplicated(mut triples: Vec<Triple>) -> Vec<Triple> {
-    let first: Vec<bool> = {
-        let mut seen = HashSet::with_capacity(triples.len());
-        triples.iter().map(|t| seen.insert(t)).collect()
-    };
-    let mut first = first.into_iter();
-    triples.retain(|_| first.next().unwrap_or(true));
-    triples
-}
-
-/// Each record's IRI, kind and the positions of its triples in `triples` (what its root
-/// reaches through nodes that are not roots themselves), and how many triples no record
-/// reaches.
-#[allow(clippy::type_complexity)]
+/// Each record's IRI, kind and the positions of its triples (what its root reaches through
+/// nodes that are not roots themselves, each subject's triples in document order), and how
+/// many triples no record reaches.
 fn record_members(
-    triples: &[Triple],
-    roots: &HashMap<NamedOrBlankNode, RecordKind>,
-) -> (Vec<(NamedNode, RecordKind, Vec<usize>)>, usize) {
-    let by_subject = index_by_subject(triples);
-    let mut covered: HashSet<&NamedOrBlankNode> = HashSet::new();
-    let mut members = Vec::new();
-    for (root, kind) in roots {
-        let NamedOrBlankNode::NamedNode(iri) = root else {
+    document: &Document,
+    roots: &FxHashMap<TermId, RecordKind>,
+) -> (Vec<Plan>, usize) {
+    let by_subject = BySubject::build(document);
+    let terms = document.term_count();
+    let mut covered = vec![false; terms];
+    // The record that last reached each term: a record walks each node once.
+    let mut reached_by = vec![u32::MAX; terms];
+    let mut plans = Vec::new();
+    for (number, (&root, &kind)) in roots.iter().enumerate() {
+        let Term::NamedNode(iri) = document.term(root) else {
             continue;
         };
-        let mut indices = Vec::new();
-        let mut seen: HashSet<&NamedOrBlankNode> = HashSet::from([root]);
-        let mut queue: VecDeque<&NamedOrBlankNode> = VecDeque::from([root]);
+        let number = number as u32;
+        let mut triples = Vec::new();
+        let mut queue = VecDeque::from([root]);
+        reached_by[root as usize] = number;
         while let Some(node) = queue.pop_front() {
-            covered.insert(node);
-            for &i in by_subject.get(node).into_iter().flatten() {
-                let triple = &triples[i];
+            covered[node as usize] = true;
+            for &i in by_subject.of(node) {
+                let [_, predicate, object] = document.ids()[i as usize];
                 if node == root
-                    && *kind == RecordKind::Catalog
-                    && is_derived_catalog_link(&triple.predicate)
+                    && kind == RecordKind::Catalog
+                    && is_derived_catalog_link(document.term(predicate))
                 {
                     continue;
                 }
-                indices.push(i);
-                if let Some(next) = term_as_subject(&triple.object)
-                    && let Some((key, _)) = by_subject.get_key_value(&next)
-                    && !roots.contains_key(key)
-                    && seen.insert(key)
+                triples.push(i);
+                if !by_subject.of(object).is_empty()
+                    && !roots.contains_key(&object)
+                    && reached_by[object as usize] != number
                 {
-                    queue.push_back(key);
+                    reached_by[object as usize] = number;
+                    queue.push_back(object);
                 }
             }
         }
-        members.push((iri.clone(), *kind, indices));
+        plans.push(Plan {
+            iri: iri.clone(),
+            kind,
+            triples,
+        });
     }
-    let unattached = triples
+    let unattached = document
+        .ids()
         .iter()
-        .filter(|t| !covered.contains(&t.subject))
+        .filter(|[s, _, _]| !covered[*s as usize])
         .count();
-    (members, unattached)
+    (plans, unattached)
 }
 
-fn index_by_subject(triples: &[Triple]) -> HashMap<&NamedOrBlankNode, Vec<usize>> {
-    let mut map: HashMap<&NamedOrBlankNode, Vec<usize>> = HashMap::new();
-    for (i, t) in triples.iter().enumerate() {
-        map.entry(&t.subject).or_default().push(i);
+/// The positions of each subject's triples, in document order.
+struct BySubject {
+    /// `start[t]..start[t + 1]` is the range of term `t` in `order`.
+    start: Vec<u32>,
+    order: Vec<u32>,
+}
+
+impl BySubject {
+    fn build(document: &Document) -> Self {
+        let mut start = vec![0u32; document.term_count() + 1];
+        for [s, _, _] in document.ids() {
+            start[*s as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut next = start.clone();
+        let mut order = vec![0u32; document.len()];
+        for (i, [s, _, _]) in document.ids().iter().enumerate() {
+            order[next[*s as usize] as usize] = i as u32;
+            next[*s as usize] += 1;
+        }
+        Self { start, order }
     }
-    map
-}
 
-fn term_as_subject(term: &Term) -> Option<NamedOrBlankNode> {
-    match term {
-        Term::NamedNode(n) => Some(n.clone().into()),
-        Term::BlankNode(b) => Some(b.clone().into()),
-        _ => None,
+    fn of(&self, node: TermId) -> &[u32] {
+        let node = node as usize;
+        &self.order[self.start[node] as usize..self.start[node + 1] as usize]
     }
 }
 
 /// Record roots and their kind (a catalogue that is also typed dataset is a catalogue).
-fn find_roots(triples: &[Triple]) -> HashMap<NamedOrBlankNode, RecordKind> {
-    let mut roots: HashMap<NamedOrBlankNode, RecordKind> = HashMap::new();
-    for t in triples.iter().filter(|t| t.predicate.as_ref() == rdf::TYPE) {
-        let Term::NamedNode(class) = &t.object else {
+fn find_roots(document: &Document) -> FxHashMap<TermId, RecordKind> {
+    let mut roots: FxHashMap<TermId, RecordKind> = FxHashMap::default();
+    let Some(rdf_type) = document.id(&rdf::TYPE.into_owned().into()) else {
+        return roots;
+    };
+    let classes: Vec<(TermId, RecordKind)> = RecordKind::ALL
+        .into_iter()
+        .filter_map(|kind| Some((document.id(&kind.class().into_owned().into())?, kind)))
+        .collect();
+    for &[s, p, o] in document.ids() {
+        if p != rdf_type {
             continue;
-        };
-        if let Some(kind) = RecordKind::from_class(class.as_str()) {
+        }
+        if let Some(&(_, kind)) = classes.iter().find(|(class, _)| *class == o) {
             roots
-                .entry(t.subject.clone())
+                .entry(s)
                 .and_modify(|k| *k = (*k).min(kind))
                 .or_insert(kind);
         }
@@ -248,52 +303,32 @@ fn find_roots(triples: &[Triple]) -> HashMap<NamedOrBlankNode, RecordKind> {
 }
 
 /// Replaces blank-node record roots by minted IRIs, everywhere they occur.
-fn mint_blank_roots(triples: Vec<Triple>, base: &str) -> Vec<Triple> {
-    let blank_roots: HashMap<BlankNode, RecordKind> = find_roots(&triples)
+fn mint_blank_roots(document: &mut Document, base: &str) {
+    let blank_roots: FxHashMap<TermId, RecordKind> = find_roots(document)
         .into_iter()
-        .filter_map(|(root, kind)| match root {
-            NamedOrBlankNode::BlankNode(b) => Some((b, kind)),
-            NamedOrBlankNode::NamedNode(_) => None,
-        })
+        .filter(|(root, _)| matches!(document.term(*root), Term::BlankNode(_)))
         .collect();
     if blank_roots.is_empty() {
-        return triples;
+        return;
     }
     // Each root's values, gathered in one pass (not one pass over the document per root).
-    let mut values: HashMap<&BlankNode, Vec<String>> = HashMap::new();
-    for t in &triples {
-        if let NamedOrBlankNode::BlankNode(b) = &t.subject
-            && blank_roots.contains_key(b)
-            && matches!(t.object, Term::Literal(_) | Term::NamedNode(_))
+    let mut values: FxHashMap<TermId, Vec<String>> = FxHashMap::default();
+    for &[s, p, o] in document.ids() {
+        if blank_roots.contains_key(&s)
+            && matches!(document.term(o), Term::Literal(_) | Term::NamedNode(_))
         {
-            values
-                .entry(b)
-                .or_default()
-                .push(format!("{} {}", t.predicate, t.object));
+            let value = format!("{} {}", document.term(p), document.term(o));
+            values.entry(s).or_default().push(value);
         }
     }
-    let minted: HashMap<BlankNode, NamedNode> = blank_roots
-        .iter()
-        .map(|(b, kind)| {
-            let literals = values.remove(b).unwrap_or_default();
-            (b.clone(), mint_iri(base, *kind, literals))
+    let minted = blank_roots
+        .into_iter()
+        .map(|(root, kind)| {
+            let literals = values.remove(&root).unwrap_or_default();
+            (root, mint_iri(base, kind, literals).into())
         })
         .collect();
-    drop(values);
-    let rename_subject = |s: NamedOrBlankNode| match &s {
-        NamedOrBlankNode::BlankNode(b) => minted.get(b).map_or(s.clone(), |n| n.clone().into()),
-        _ => s,
-    };
-    triples
-        .into_iter()
-        .map(|t| {
-            let object = match &t.object {
-                Term::BlankNode(b) => minted.get(b).map_or(t.object.clone(), |n| n.clone().into()),
-                _ => t.object.clone(),
-            };
-            Triple::new(rename_subject(t.subject), t.predicate, object)
-        })
-        .collect()
+    document.replace(minted);
 }
 
 /// A stable IRI for a blank-node record: its literal values (identifier, titles, …) hashed,

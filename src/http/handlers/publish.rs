@@ -50,7 +50,7 @@ async fn ingest_request(
         .map_err(to_http)?;
     let submission = Submission {
         triples,
-        only,
+        only: only.cloned(),
         accepts,
         precondition: only.map_or(Precondition::None, |_| precondition(headers)),
     };

@@ -507,8 +507,8 @@ async fn save(
         &organisation.name,
     );
     let submission = Submission {
-        triples,
-        only: Some(&target.iri),
+        triples: triples.into_iter().collect(),
+        only: Some(target.iri.clone()),
         accepts: Accepts::Any,
         precondition: target.precondition,
     };

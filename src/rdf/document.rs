@@ -1,0 +1,195 @@
+//! A parsed document held compactly: each distinct term once, each triple as three numbers.
+//!
+//! Owned `oxrdf` triples take about 300 bytes each (three strings and their headers), so a
+//! catalogue in Turtle, where prefixes and `;` make a triple some 40 bytes, took seven times
+//! its size just to hold. Here a repeated subject, predicate or class costs four bytes, and
+//! the records are made into triples one batch at a time (`store::plan_records`).
+use indexmap::IndexSet;
+use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
+
+/// The number of a term in its document.
+pub type TermId = u32;
+
+/// A set of triples (a triple stated twice is held once), in the order first stated.
+#[derive(Debug, Default)]
+pub struct Document {
+    terms: IndexSet<Term, FxBuildHasher>,
+    triples: Vec<[TermId; 3]>,
+    /// The triples held, while the document is being read; dropped by [`Document::finish`].
+    seen: FxHashSet<[TermId; 3]>,
+}
+
+impl Document {
+    /// Adds a triple; false when the document already holds it.
+    pub fn insert(&mut self, triple: Triple) -> bool {
+        let ids = [
+            self.intern(triple.subject.into()),
+            self.intern(triple.predicate.into()),
+            self.intern(triple.object),
+        ];
+        if !self.seen.insert(ids) {
+            return false;
+        }
+        self.triples.push(ids);
+        true
+    }
+
+    /// Frees what only reading needed. Inserting afterwards still works, but no longer
+    /// drops a triple stated twice.
+    pub fn finish(&mut self) {
+        self.seen = FxHashSet::default();
+        self.terms.shrink_to_fit();
+        self.triples.shrink_to_fit();
+    }
+
+    fn intern(&mut self, term: Term) -> TermId {
+        let (id, _) = self.terms.insert_full(term);
+        TermId::try_from(id).expect("fewer than 2^32 terms (the triple limit is far below)")
+    }
+
+    /// The number of a term, if the document has it.
+    pub fn id(&self, term: &Term) -> Option<TermId> {
+        self.terms.get_index_of(term).map(|i| i as TermId)
+    }
+
+    pub fn term(&self, id: TermId) -> &Term {
+        &self.terms[id as usize]
+    }
+
+    /// How many distinct terms the document has; term numbers are below it.
+    pub fn term_count(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn len(&self) -> usize {
+        self.triples.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.triples.is_empty()
+    }
+
+    /// The triples as term numbers: subject, predicate, object.
+    pub fn ids(&self) -> &[[TermId; 3]] {
+        &self.triples
+    }
+
+    /// Triple `i` as an owned triple.
+    pub fn triple(&self, i: usize) -> Triple {
+        let [s, p, o] = self.triples[i];
+        Triple::new(self.subject(s), self.named(p), self.term(o).clone())
+    }
+
+    fn subject(&self, id: TermId) -> NamedOrBlankNode {
+        match self.term(id) {
+            Term::NamedNode(n) => n.clone().into(),
+            Term::BlankNode(b) => b.clone().into(),
+            other => unreachable!("only nodes are read as subjects, not {other}"),
+        }
+    }
+
+    fn named(&self, id: TermId) -> NamedNode {
+        match self.term(id) {
+            Term::NamedNode(n) => n.clone(),
+            other => unreachable!("only IRIs are read as predicates, not {other}"),
+        }
+    }
+
+    /// Every triple as its terms: subject, predicate, object.
+    pub fn iter(&self) -> impl Iterator<Item = (&Term, &Term, &Term)> {
+        self.triples
+            .iter()
+            .map(|&[s, p, o]| (self.term(s), self.term(p), self.term(o)))
+    }
+
+    /// Adds another document's triples (the next page of a catalogue).
+    pub fn append(&mut self, other: Document) {
+        for i in 0..other.len() {
+            self.insert(other.triple(i));
+        }
+    }
+
+    /// Every triple, owned, in order.
+    pub fn into_triples(self) -> Vec<Triple> {
+        (0..self.len()).map(|i| self.triple(i)).collect()
+    }
+
+    /// Replaces terms everywhere they occur (blank-node records by minted IRIs).
+    pub fn replace(&mut self, replacements: Vec<(TermId, Term)>) {
+        let map: FxHashMap<TermId, TermId> = replacements
+            .into_iter()
+            .map(|(from, to)| (from, self.intern(to)))
+            .collect();
+        if map.is_empty() {
+            return;
+        }
+        for id in self.triples.iter_mut().flatten() {
+            if let Some(&to) = map.get(id) {
+                *id = to;
+            }
+        }
+    }
+}
+
+impl Extend<Triple> for Document {
+    fn extend<I: IntoIterator<Item = Triple>>(&mut self, triples: I) {
+        triples.into_iter().for_each(|t| {
+            self.insert(t);
+        });
+    }
+}
+
+impl FromIterator<Triple> for Document {
+    fn from_iter<I: IntoIterator<Item = Triple>>(triples: I) -> Self {
+        let mut document = Self::default();
+        triples.into_iter().for_each(|t| {
+            document.insert(t);
+        });
+        document.finish();
+        document
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::Literal;
+
+    fn triple(s: &str, o: &str) -> Triple {
+        Triple::new(
+            NamedNode::new_unchecked(s),
+            NamedNode::new_unchecked("http://x.se/p"),
+            Literal::new_simple_literal(o),
+        )
+    }
+
+    #[test]
+    fn holds_each_term_and_triple_once_in_order() {
+        let document: Document = [
+            triple("http://x.se/a", "1"),
+            triple("http://x.se/b", "1"),
+            triple("http://x.se/a", "1"),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(document.len(), 2);
+        assert_eq!(document.term_count(), 4);
+        assert_eq!(
+            document.into_triples(),
+            vec![triple("http://x.se/a", "1"), triple("http://x.se/b", "1")]
+        );
+    }
+
+    #[test]
+    fn replaces_a_term_everywhere() {
+        let mut document: Document = [triple("http://x.se/a", "1"), triple("http://x.se/b", "2")]
+            .into_iter()
+            .collect();
+        let a = document.id(&NamedNode::new_unchecked("http://x.se/a").into());
+        let c = NamedNode::new_unchecked("http://x.se/c");
+        document.replace(vec![(a.unwrap(), c.into())]);
+        assert_eq!(document.triple(0), triple("http://x.se/c", "1"));
+        assert_eq!(document.triple(1), triple("http://x.se/b", "2"));
+    }
+}
