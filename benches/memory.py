@@ -55,6 +55,8 @@ def measure(binary, path, body, content_type):
             started = time.perf_counter()
             try:
                 with urllib.request.urlopen(request) as r:
+                    # The whole answer: a report is streamed while it is made.
+                    r.read()
                     status = r.status
             except urllib.error.HTTPError as e:
                 status = e.code

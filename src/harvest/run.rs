@@ -9,7 +9,7 @@ use super::{Fetcher, HarvestError, Validators};
 use super::{dcat, ldes};
 use crate::accounts::{Accounts, AuditNote, Organisation};
 use crate::publish::{Members, check_record};
-use crate::rdf::Limits;
+use crate::rdf::{Document, Limits};
 use crate::shacl::Shapes;
 use crate::store::{
     Catalogue, Change, Planned, Record, RecordIndex, RecordKind, plan_records, split_records,
@@ -167,15 +167,8 @@ impl Harvester {
                         position: None,
                     });
                 }
-                let planned = plan_records(gathered.triples, &self.base_uri);
-                self.apply(
-                    source,
-                    &org,
-                    Records::Planned(&planned),
-                    Removal::IfComplete,
-                    report,
-                )
-                .await?;
+                self.apply_document(source, &org, gathered.triples, report)
+                    .await?;
                 Ok(Resume {
                     // A partial run, or one that held back a removal, must not make the next
                     // one a 304 that never finishes the work.
@@ -190,15 +183,8 @@ impl Harvester {
                 let mut triples =
                     super::ckan_source::gather(&self.fetcher, &source.url, &org, report).await?;
                 triples.extend(self.publisher_description(&org)?);
-                let planned = plan_records(triples.into_iter().collect(), &self.base_uri);
-                self.apply(
-                    source,
-                    &org,
-                    Records::Planned(&planned),
-                    Removal::IfComplete,
-                    report,
-                )
-                .await?;
+                self.apply_document(source, &org, triples.into_iter().collect(), report)
+                    .await?;
                 Ok(Resume::default())
             }
             SourceKind::Ldes => self.harvest_ldes(source, &org, report).await,
@@ -324,6 +310,21 @@ impl Harvester {
     /// The records this source wrote, as stored.
     fn owned(&self, source: &Source) -> Result<Vec<NamedNode>, HarvestError> {
         Ok(owned_in(&*self.catalogue.index()?, source))
+    }
+
+    /// Applies a whole source document: its records made one at a time, and what it no
+    /// longer has removed if the run was complete.
+    async fn apply_document(
+        &self,
+        source: &Source,
+        org: &Organisation,
+        document: Document,
+        report: &mut RunReport,
+    ) -> Result<(), HarvestError> {
+        let planned = plan_records(document, &self.base_uri);
+        let records = Records::Planned(&planned);
+        self.apply(source, org, records, Removal::IfComplete, report)
+            .await
     }
 
     /// Decides on each record, writes the accepted ones a batch at a time, and removes what

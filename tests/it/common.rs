@@ -182,13 +182,17 @@ impl Server {
 
     /// The most resident memory the server has held so far, in MiB (`VmHWM`).
     pub fn peak_memory_mib(&self) -> u64 {
+        self.memory_kib("VmHWM") / 1024
+    }
+
+    /// A memory figure of the server's from /proc (`VmRSS`, `VmHWM`), in KiB.
+    pub fn memory_kib(&self, field: &str) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
-        let kib: u64 = status
+        status
             .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmHWM in /proc/PID/status");
-        kib / 1024
+            .unwrap_or_else(|| panic!("{field} in /proc/PID/status"))
     }
 
     /// Sends SIGTERM, as a service manager stops the server, and waits for the exit status.
