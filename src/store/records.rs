@@ -239,15 +239,16 @@ fn record_members(
             triples,
         });
     }
-    let unattached = document
-        .ids()
-        .iter()
-        .filter(|[s, _, _]| !covered[*s as usize])
-        .count();
+    let unattached = (0..terms as TermId)
+        .filter(|&t| !covered[t as usize])
+        .map(|t| by_subject.of(t).len())
+        .sum();
     (plans, unattached)
 }
 
-/// The positions of each subject's triples, in document order.
+/// The positions of each subject's triples, in document order, each triple once: a graph
+/// is a set, and documents often repeat a shared description (the publisher in every
+/// dataset), which would otherwise be carried into every record twice.
 struct BySubject {
     /// `start[t]..start[t + 1]` is the range of term `t` in `order`.
     start: Vec<u32>,
@@ -269,7 +270,41 @@ impl BySubject {
             order[next[*s as usize] as usize] = i as u32;
             next[*s as usize] += 1;
         }
-        Self { start, order }
+        let mut by_subject = Self { start, order };
+        by_subject.drop_repeats(document);
+        by_subject
+    }
+
+    /// Keeps the first of each triple stated more than once (repeats share a subject).
+    fn drop_repeats(&mut self, document: &Document) {
+        let ids = document.ids();
+        let mut kept = Vec::with_capacity(self.order.len());
+        let mut scratch: Vec<u32> = Vec::new();
+        let mut start = 0u32;
+        for t in 0..self.start.len() - 1 {
+            let group = &self.order[self.start[t] as usize..self.start[t + 1] as usize];
+            self.start[t] = start;
+            if group.len() < 2 {
+                kept.extend_from_slice(group);
+                start = kept.len() as u32;
+                continue;
+            }
+            scratch.clear();
+            scratch.extend_from_slice(group);
+            // By predicate and object, then position: the first of equals comes first.
+            scratch.sort_unstable_by_key(|&i| (ids[i as usize][1], ids[i as usize][2], i));
+            scratch.dedup_by_key(|i| (ids[*i as usize][1], ids[*i as usize][2]));
+            if scratch.len() < group.len() {
+                scratch.sort_unstable();
+                kept.extend_from_slice(&scratch);
+            } else {
+                kept.extend_from_slice(group);
+            }
+            start = kept.len() as u32;
+        }
+        let last = self.start.len() - 1;
+        self.start[last] = start;
+        self.order = kept;
     }
 
     fn of(&self, node: TermId) -> &[u32] {
@@ -335,6 +370,8 @@ fn mint_blank_roots(document: &mut Document, base: &str) {
 /// so the same description minted twice gets the same IRI.
 fn mint_iri(base: &str, kind: RecordKind, mut literals: Vec<String>) -> NamedNode {
     literals.sort();
+    // A value stated twice is one value (a graph is a set).
+    literals.dedup();
     let digest = Sha256::digest(literals.join("\n").as_bytes());
     let id = hex::encode(&digest[..8]);
     NamedNode::new_unchecked(format!("{base}{}/{id}", kind.segment()))
