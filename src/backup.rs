@@ -1,7 +1,8 @@
 //! Backups of a data directory while the server runs, and restoring one: the store and its
-//! ledger as of one moment, the accounts database and the feed cache. A backup directory is
+//! ledger as of one moment, the accounts database, the feed cache and the hosted files. A backup directory is
 //! itself a data directory; restoring copies it into a new one.
 use crate::accounts::{ACCOUNTS_FILE, Accounts};
+use crate::data::{Files, HOSTED_DIR};
 use crate::feeds::cache::{CACHE_FILE, FeedCache};
 use crate::store::{Catalogue, LEDGER_FILE, StoreError};
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ pub async fn backup(
     catalogue: &Catalogue,
     accounts: Option<&Accounts>,
     feed_cache: Option<&FeedCache>,
+    files: Option<&Files>,
     dir: &Path,
 ) -> Result<(), BackupError> {
     if dir.exists() {
@@ -47,6 +49,10 @@ pub async fn backup(
         catalogue.backup(dir)?;
         if let Some(cache) = feed_cache {
             cache.copy_to(&dir.join(CACHE_FILE))?;
+        }
+        if let Some(files) = files {
+            let hosted = dir.join(HOSTED_DIR);
+            files.copy_to(&hosted).map_err(io(&hosted))?;
         }
         Ok(())
     })?;

@@ -18,6 +18,7 @@
 pub mod accounts;
 pub mod backup;
 pub mod cli;
+pub mod data;
 pub mod feeds;
 pub mod generate;
 pub mod harvest;

@@ -49,7 +49,13 @@ pub fn backup(args: BackupArgs) -> CliResult {
                 true => Some(crate::feeds::cache::FeedCache::open(&cache_file)?),
                 false => None,
             };
-            crate::backup::backup(&catalogue, Some(&accounts), cache.as_ref(), &dir).await?;
+            let hosted = args.data.join(crate::data::HOSTED_DIR);
+            let files = match hosted.exists() {
+                true => Some(crate::data::Files::open(&hosted)?),
+                false => None,
+            };
+            let (cache, files) = (cache.as_ref(), files.as_ref());
+            crate::backup::backup(&catalogue, Some(&accounts), cache, files, &dir).await?;
             Ok::<_, Box<dyn std::error::Error>>(dir.display().to_string())
         })?,
     };

@@ -34,6 +34,9 @@ pub struct ServeArgs {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 20 * 1024 * 1024)]
     max_body: usize,
+    /// Largest file uploaded to a distribution, in bytes (streamed to disk).
+    #[arg(long, default_value_t = 1 << 30)]
+    max_upload: u64,
     /// Most connections served at once; more wait in the kernel's queue until one closes.
     #[arg(long, default_value_t = 1024)]
     max_connections: usize,
@@ -120,6 +123,7 @@ pub fn run(args: ServeArgs) -> CliResult {
         let mut config = Config::new(&args.store.resolve_base(&catalogue, addr)?);
         config.admin_token = args.admin_token.filter(|t| !t.is_empty());
         config.max_body_bytes = args.max_body;
+        config.max_upload_bytes = args.max_upload;
         config.max_connections = args.max_connections.max(1);
         config.header_timeout = Duration::from_secs_f64(args.header_timeout);
         config.parse_limits = args.limits.limits();
@@ -165,6 +169,9 @@ pub fn run(args: ServeArgs) -> CliResult {
                 "vocab",
             ))?),
             search: Some(Arc::new(crate::search::Search::open(&args.store.data)?)),
+            files: Some(Arc::new(crate::data::Files::open(
+                &args.store.data.join(crate::data::HOSTED_DIR),
+            )?)),
         };
         let state = AppState::new(services, config);
         {

@@ -60,6 +60,9 @@ pub enum AppError {
     Unprocessable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A file past the upload limit (413).
+    #[error("{0}")]
+    TooLarge(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -88,6 +91,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Syntax(e) if e.limit.is_some() => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) | Self::Syntax(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -239,6 +243,18 @@ impl From<crate::search::SearchError> for AppError {
         match error {
             crate::search::SearchError::Store(e) => Self::Store(e),
             e => Self::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::data::DataError> for AppError {
+    fn from(error: crate::data::DataError) -> Self {
+        use crate::data::DataError;
+        match error {
+            e @ DataError::TooLarge(_) => Self::TooLarge(e.to_string()),
+            e @ DataError::BadName(_) => Self::BadRequest(e.to_string()),
+            DataError::NotFound => Self::NotFound,
+            e @ DataError::Io(_) => Self::Internal(e.to_string()),
         }
     }
 }

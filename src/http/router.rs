@@ -1,6 +1,8 @@
 //! The router: the API routes from one list ([`api`], which the OpenAPI description is made
 //! from too), the pages and linked data outside it, and the request guards around all.
-use super::handlers::{admin, feeds, health, publish, resource, search, sources, sparql, validate};
+use super::handlers::{
+    admin, data, feeds, health, publish, resource, search, sources, sparql, validate,
+};
 use super::{Config, SharedState, guard, pages};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -37,6 +39,7 @@ pub fn api() -> OpenApiRouter<SharedState> {
             resource::read_organisation_catalog,
             publish::replace_organisation_catalog
         ))
+        .routes(routes!(data::download, data::upload))
         .routes(routes!(validate::validate))
         .routes(routes!(feeds::site))
         .routes(routes!(feeds::organisation))

@@ -19,6 +19,8 @@ pub struct Config {
     pub header_timeout: std::time::Duration,
     /// Largest request body accepted (413 beyond).
     pub max_body_bytes: usize,
+    /// Largest file uploaded to a distribution (413 beyond); streamed to disk, never held.
+    pub max_upload_bytes: u64,
     pub sparql: crate::sparql::Limits,
     /// Bounds on each parsed request body (triples, literals, nesting, XML entities).
     pub parse_limits: crate::rdf::Limits,
@@ -53,6 +55,7 @@ impl Config {
             max_connections: 1024,
             header_timeout: std::time::Duration::from_secs(10),
             max_body_bytes: 20 * 1024 * 1024,
+            max_upload_bytes: 1 << 30,
             sparql: crate::sparql::Limits::default(),
             parse_limits: crate::rdf::Limits::DEFAULT,
             max_concurrent_writes: 2,
@@ -97,6 +100,8 @@ pub struct Services {
     pub labels: Arc<crate::vocab::Labels>,
     /// The search index (absent: no search).
     pub search: Option<Arc<crate::search::Search>>,
+    /// Uploaded distribution files (absent: no hosting).
+    pub files: Option<Arc<crate::data::Files>>,
 }
 
 impl Services {
@@ -111,6 +116,7 @@ impl Services {
             feed_cache: None,
             labels: Arc::default(),
             search: None,
+            files: None,
         }
     }
 }
@@ -131,6 +137,7 @@ pub struct AppState {
     pub form: Option<Arc<crate::publish::form::FormSpec>>,
     pub labels: Arc<crate::vocab::Labels>,
     pub search: Option<Arc<crate::search::Search>>,
+    pub files: Option<Arc<crate::data::Files>>,
     /// Runs connected sources (absent without accounts).
     pub harvester: Option<Arc<crate::harvest::Harvester>>,
     /// True while the start-up re-check of stored records runs beside the server (feeds
@@ -173,6 +180,7 @@ impl AppState {
             form: services.form,
             labels: services.labels,
             search: services.search,
+            files: services.files,
             rechecking: Default::default(),
         })
     }

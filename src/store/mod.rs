@@ -836,7 +836,7 @@ fn closure(triples: &[Triple], node: NamedNodeRef<'_>) -> Vec<Triple> {
     out
 }
 
-fn now_literal() -> Literal {
+pub fn now_literal() -> Literal {
     // Milliseconds: LDES consumers order events by time, and writes can be close together.
     let now = OffsetDateTime::now_utc();
     let now = now

@@ -7,6 +7,7 @@ mod feeds;
 mod fixture;
 mod fuzz;
 mod harvest;
+mod hosted;
 mod hostile;
 mod layering;
 mod ldes_suite;

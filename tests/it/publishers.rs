@@ -7,8 +7,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-const ORG_A: &str = "2120009994";
-const ORG_B: &str = "2021005448";
+pub const ORG_A: &str = "2120009994";
+pub const ORG_B: &str = "2021005448";
 const PASSWORD: &str = "ett långt lösenord";
 
 /// Runs `katalog ARGS --data DIR`, with `stdin` piped in.
@@ -103,7 +103,7 @@ pub fn setup() -> Setup {
     }
 }
 
-fn put_turtle(server: &Server, path: &str, token: &str, turtle: &str) -> Response {
+pub fn put_turtle(server: &Server, path: &str, token: &str, turtle: &str) -> Response {
     server
         .put(path)
         .bearer_auth(token)

@@ -49,6 +49,19 @@ fn a_backup_taken_while_the_server_runs_restores_to_the_same_feeds_byte_for_byte
     let data = setup.dir.path();
     let server = Server::start_in(data, &[]);
     server.publish_ok(&katalog::generate::catalogue_turtle(30));
+    // A hosted file is part of the backup too.
+    let own = crate::publishers::dataset("badplatser", crate::publishers::ORG_A, "Badplatser");
+    let token = &setup.token_a;
+    crate::publishers::put_turtle(&server, "/datasets/badplatser", token, &own);
+    let file = "/datasets/badplatser/distributions/csv/file";
+    let uploaded = server
+        .put(file)
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body("namn\nBadholmen\n")
+        .send()
+        .unwrap();
+    assert_eq!(uploaded.status(), 201);
     let before = feeds(&server);
     let through_server = |name: &str, token: &str| {
         katalog(&[
@@ -110,6 +123,8 @@ fn a_backup_taken_while_the_server_runs_restores_to_the_same_feeds_byte_for_byte
     for ((path, a), (_, b)) in before.iter().zip(feeds(&again)) {
         assert!(a == &b, "{path} differs after the restore");
     }
+    let served = again.get(file).send().unwrap().text().unwrap();
+    assert_eq!(served, "namn\nBadholmen\n", "the hosted file is restored");
     let orgs = katalog(&["org", "list", "--data", restored]);
     assert!(String::from_utf8_lossy(&orgs.stdout).contains("Exempelkommun"));
     let write = again

@@ -53,6 +53,7 @@ pub async fn backup(
         &state.catalogue,
         state.accounts.as_ref(),
         state.feeds.cache.as_deref(),
+        state.files.as_deref(),
         &dir,
     )
     .await

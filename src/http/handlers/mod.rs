@@ -1,5 +1,6 @@
 //! The handlers: each reads the request, calls the domain, and shapes the answer.
 pub mod admin;
+pub mod data;
 pub mod feeds;
 pub mod health;
 pub mod publish;

@@ -1,0 +1,10 @@
+//! Hosted data: files uploaded to a dataset's distributions, kept beside the store, and the
+//! distribution metadata katalog fills from them.
+mod distribution;
+mod files;
+
+pub use distribution::{FILE_SEGMENT, distribution_iri, file_url, with_distribution};
+/// The folder of hosted files in a data directory.
+pub const HOSTED_DIR: &str = "hosted";
+
+pub use files::{DataError, Files, Stored, Upload, Version, check_name};

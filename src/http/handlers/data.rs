@@ -1,0 +1,217 @@
+//! Hosted files: a publisher uploads a distribution's file (`PUT
+//! /datasets/{id}/distributions/{name}/file`), katalog keeps it and describes the
+//! distribution from it, and anyone downloads it from the same URL.
+use super::publish::{record_iri, report_syntax};
+use crate::data::{Files, Version, with_distribution};
+use crate::http::extract::{Caller, Path};
+use crate::http::{AppError, SharedState};
+use crate::publish::{Accepts, Precondition, Submission, authorize_stored, ingest};
+use crate::store::RecordKind;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tokio::io::AsyncReadExt;
+
+/// What an upload answers: the distribution and the versions of its file kept.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct HostedFile {
+    /// The distribution's IRI.
+    pub distribution: String,
+    /// Where the file is served (`dcat:downloadURL` and `dcat:accessURL`).
+    pub download_url: String,
+    /// The versions kept, oldest first; the last is served.
+    #[schema(value_type = Vec<Object>)]
+    pub versions: Vec<Version>,
+}
+
+/// Upload a distribution's file
+///
+/// The body is the file, its media type in `Content-Type`; it is streamed to disk and kept
+/// under its SHA-256. The distribution `{dataset}/distributions/{name}` of the caller's
+/// dataset is created or replaced: katalog fills `dcat:downloadURL`, `dcat:accessURL`,
+/// `dcat:byteSize`, `dcat:mediaType`, `dcterms:format`, `spdx:checksum` (SHA-1, the
+/// algorithm DCAT-AP-SE names), `dcterms:issued` and `dcterms:modified`, and the dataset
+/// is validated and written like every other write. Earlier versions are kept and listed.
+#[utoipa::path(put, path = "/datasets/{id}/distributions/{name}/file", tag = "publishing",
+    params(("id" = String, Path, description = "The dataset's id (last segment of its IRI)"),
+        ("name" = String, Path, description = "The distribution's name, e.g. `csv`")),
+    request_body(description = "The file", content((String = "application/octet-stream"))),
+    responses(
+        (status = 201, description = "The distribution was created", body = HostedFile),
+        (status = 200, description = "The distribution's file was replaced", body = HostedFile),
+        (status = 400, description = "An invalid id, name or media type", body = crate::http::openapi::ErrorBody),
+        (status = 401, description = "No or unknown token", body = crate::http::openapi::ErrorBody),
+        (status = 403, description = "Another organisation's dataset", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "No such dataset", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "The file is larger than the server takes (`--max-upload`)", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "The dataset with this distribution violates the shapes; the file is not served", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn upload(
+    State(state): State<SharedState>,
+    Caller(principal): Caller,
+    Path((id, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AppError> {
+    let files = files(&state)?;
+    crate::data::check_name(&id)?;
+    crate::data::check_name(&name)?;
+    let dataset = record_iri(&state, RecordKind::Dataset, &id)?;
+    authorize_stored(&principal, &*state.catalogue.index()?, &dataset)
+        .map_err(|e| AppError::from_publish(e, report_syntax(&headers)))?;
+    let stored = state
+        .catalogue
+        .record(dataset.as_ref())?
+        .ok_or(AppError::NotFound)?;
+    let media_type = media_type(&headers)?;
+    let mut upload = files.begin(state.config.max_upload_bytes)?;
+    let mut parts = body.into_data_stream();
+    while let Some(part) = parts.next().await {
+        let part = part.map_err(|e| AppError::BadRequest(format!("the upload broke off: {e}")))?;
+        upload.write(&part)?;
+    }
+    let kept = {
+        let files = files.clone();
+        tokio::task::spawn_blocking(move || files.keep(upload)).await??
+    };
+    let earlier = files.versions(&id, &name)?;
+    let now = crate::store::now_literal().value().to_owned();
+    let current = Version {
+        sha256: kept.sha256.clone(),
+        sha1: kept.sha1.clone(),
+        bytes: kept.bytes,
+        media_type: media_type.clone(),
+        uploaded: now.clone(),
+    };
+    let issued = earlier
+        .first()
+        .map_or(now.as_str(), |v| v.uploaded.as_str());
+    let triples = with_distribution(stored, &dataset, &name, &current, issued);
+    let submission = Submission {
+        triples: triples.into_iter().collect(),
+        only: Some(dataset.clone()),
+        accepts: Accepts::Datasets,
+        precondition: Precondition::None,
+    };
+    ingest(&state.publishing(), Some(&principal), submission)
+        .await
+        .map_err(|e| AppError::from_publish(e, report_syntax(&headers)))?;
+    // Served only once the metadata describing it is stored.
+    let versions = files.add_version(&id, &name, kept, &media_type, &now)?;
+    let distribution = crate::data::distribution_iri(&dataset, &name);
+    let answer = HostedFile {
+        download_url: crate::data::file_url(&distribution).into_string(),
+        distribution: distribution.into_string(),
+        versions,
+    };
+    let status = match earlier.is_empty() {
+        true => StatusCode::CREATED,
+        false => StatusCode::OK,
+    };
+    Ok((status, Json(answer)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Which {
+    /// The SHA-256 of an earlier version.
+    version: Option<String>,
+}
+
+/// Download a distribution's file
+///
+/// The current version, or an earlier one by its SHA-256 (`?version=`); its ETag is its
+/// SHA-256.
+#[utoipa::path(get, path = "/datasets/{id}/distributions/{name}/file", tag = "data",
+    params(("id" = String, Path, description = "The dataset's id"),
+        ("name" = String, Path, description = "The distribution's name"),
+        ("version" = Option<String>, Query, description = "The SHA-256 of an earlier version")),
+    responses(
+        (status = 200, description = "The file, in its media type", content_type = "application/octet-stream"),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 400, description = "An invalid id or name", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "No such file", body = crate::http::openapi::ErrorBody),
+    ))]
+pub async fn download(
+    State(state): State<SharedState>,
+    Path((id, name)): Path<(String, String)>,
+    Query(which): Query<Which>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let files = files(&state)?;
+    let versions = files.versions(&id, &name)?;
+    let version = match &which.version {
+        Some(sha256) => versions.iter().find(|v| &v.sha256 == sha256),
+        None => versions.last(),
+    }
+    .ok_or(AppError::NotFound)?;
+    let etag = format!("\"{}\"", version.sha256);
+    let cache = [
+        (header::ETAG, etag.clone()),
+        (header::CACHE_CONTROL, "no-cache".into()),
+    ];
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    let file = tokio::fs::File::open(files.blob(&version.sha256))
+        .await
+        .map_err(|e| AppError::Internal(format!("a hosted file is missing: {e}")))?;
+    let chunks = futures_util::stream::unfold(file, |mut file| async move {
+        let mut buffer = vec![0; 64 * 1024];
+        match file.read(&mut buffer).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buffer.truncate(n);
+                Some((Ok::<_, std::io::Error>(buffer), file))
+            }
+            Err(e) => Some((Err(e), file)),
+        }
+    });
+    let length = version.bytes.to_string();
+    let content = [
+        (header::CONTENT_TYPE, version.media_type.clone()),
+        (header::CONTENT_LENGTH, length),
+    ];
+    Ok((cache, content, Body::from_stream(chunks)).into_response())
+}
+
+fn files(state: &SharedState) -> Result<Arc<Files>, AppError> {
+    state
+        .files
+        .clone()
+        .ok_or_else(|| AppError::Unavailable("this server hosts no files".into()))
+}
+
+/// The upload's media type, without its parameters (`text/csv; charset=utf-8` is
+/// `text/csv`); a file without one is `application/octet-stream`.
+fn media_type(headers: &HeaderMap) -> Result<String, AppError> {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Ok("application/octet-stream".into());
+    };
+    let essence = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c))
+    };
+    match essence.split_once('/') {
+        Some((kind, sub)) if token(kind) && token(sub) => Ok(essence),
+        _ => Err(AppError::BadRequest(format!(
+            "{essence:?} is not a media type (type/subtype)"
+        ))),
+    }
+}
