@@ -82,6 +82,7 @@ impl AppError {
             PublishError::PreconditionFailed => Self::PreconditionFailed,
             PublishError::NotYours(message) => Self::Forbidden(message),
             PublishError::NoSuchRecord => Self::NotFound,
+            PublishError::Hosting(e) => e.into(),
             PublishError::Store(e) => Self::Store(e),
             PublishError::Accounts(e) => Self::Accounts(e),
             e @ PublishError::Interrupted(_) => Self::Internal(e.to_string()),

@@ -39,6 +39,9 @@ pub enum PublishError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Accounts(#[from] crate::accounts::AccountsError),
+    /// Keeping or listing a hosted file.
+    #[error(transparent)]
+    Hosting(#[from] crate::data::DataError),
     /// A blocking task that did not finish (it panicked).
     #[error("the write did not finish: {0}")]
     Interrupted(String),

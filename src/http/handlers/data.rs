@@ -2,10 +2,10 @@
 //! /datasets/{id}/distributions/{name}/file`), katalog keeps it and describes the
 //! distribution from it, and anyone downloads it from the same URL.
 use super::publish::{record_iri, report_syntax};
-use crate::data::{Files, Version, with_distribution};
+use crate::data::{Files, Version};
 use crate::http::extract::{Caller, Path};
 use crate::http::{AppError, SharedState};
-use crate::publish::{Accepts, Precondition, Submission, authorize_stored, ingest};
+use crate::publish::{Hosted, authorize_stored, host_file};
 use crate::store::RecordKind;
 use axum::Json;
 use axum::body::Body;
@@ -59,17 +59,19 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
+    let to_http = |e| AppError::from_publish(e, report_syntax(&headers));
     let files = files(&state)?;
     crate::data::check_name(&id)?;
     crate::data::check_name(&name)?;
     let dataset = record_iri(&state, RecordKind::Dataset, &id)?;
-    authorize_stored(&principal, &*state.catalogue.index()?, &dataset)
-        .map_err(|e| AppError::from_publish(e, report_syntax(&headers)))?;
-    let stored = state
-        .catalogue
-        .record(dataset.as_ref())?
-        .ok_or(AppError::NotFound)?;
+    // Refused before the file is read: a dataset that is not there, or not theirs.
+    authorize_stored(&principal, &*state.catalogue.index()?, &dataset).map_err(to_http)?;
+    if state.catalogue.record_hash(dataset.as_ref())?.is_none() {
+        return Err(AppError::NotFound);
+    }
     let media_type = media_type(&headers)?;
+    // Each part is a few kilobytes into the page cache; the flush to disk is in `keep`, on
+    // a blocking thread.
     let mut upload = files.begin(state.config.max_upload_bytes)?;
     let mut parts = body.into_data_stream();
     while let Some(part) = parts.next().await {
@@ -80,37 +82,23 @@ pub async fn upload(
         let files = files.clone();
         tokio::task::spawn_blocking(move || files.keep(upload)).await??
     };
-    let earlier = files.versions(&id, &name)?;
-    let now = crate::store::now_literal().value().to_owned();
-    let current = Version {
-        sha256: kept.sha256.clone(),
-        sha1: kept.sha1.clone(),
-        bytes: kept.bytes,
-        media_type: media_type.clone(),
-        uploaded: now.clone(),
+    let hosted = Hosted {
+        dataset: &dataset,
+        id: &id,
+        name: &name,
+        kept,
+        media_type: &media_type,
     };
-    let issued = earlier
-        .first()
-        .map_or(now.as_str(), |v| v.uploaded.as_str());
-    let triples = with_distribution(stored, &dataset, &name, &current, issued);
-    let submission = Submission {
-        triples: triples.into_iter().collect(),
-        only: Some(dataset.clone()),
-        accepts: Accepts::Datasets,
-        precondition: Precondition::None,
-    };
-    ingest(&state.publishing(), Some(&principal), submission)
+    let (versions, created) = host_file(&state.publishing(), &principal, &files, hosted)
         .await
-        .map_err(|e| AppError::from_publish(e, report_syntax(&headers)))?;
-    // Served only once the metadata describing it is stored.
-    let versions = files.add_version(&id, &name, kept, &media_type, &now)?;
+        .map_err(to_http)?;
     let distribution = crate::data::distribution_iri(&dataset, &name);
     let answer = HostedFile {
         download_url: crate::data::file_url(&distribution).into_string(),
         distribution: distribution.into_string(),
         versions,
     };
-    let status = match earlier.is_empty() {
+    let status = match created {
         true => StatusCode::CREATED,
         false => StatusCode::OK,
     };

@@ -1,0 +1,55 @@
+//! Hosting a distribution's file: once the file is kept, the dataset's distribution is
+//! described from it and the dataset written through the ingest service, so the metadata
+//! is validated, audited and in the change feed like any write; the file is served from
+//! then on.
+use super::{Accepts, Precondition, PublishError, Publishing, Submission, ingest};
+use crate::accounts::Principal;
+use crate::data::{Files, Stored, Version, with_distribution};
+use oxigraph::model::NamedNode;
+
+/// A kept file to serve as distribution `name` of dataset `id` (whose IRI is `dataset`).
+pub struct Hosted<'a> {
+    pub dataset: &'a NamedNode,
+    pub id: &'a str,
+    pub name: &'a str,
+    pub kept: Stored,
+    pub media_type: &'a str,
+}
+
+/// Describes the distribution from the file, writes the dataset, then serves the file; the
+/// versions kept, this one last, and whether the distribution is new.
+pub async fn host_file(
+    site: &Publishing<'_>,
+    principal: &Principal,
+    files: &Files,
+    file: Hosted<'_>,
+) -> Result<(Vec<Version>, bool), PublishError> {
+    let index = site.catalogue.index()?;
+    super::authorize_stored(principal, &index, file.dataset)?;
+    let stored = site
+        .catalogue
+        .record(file.dataset.as_ref())?
+        .ok_or(PublishError::NoSuchRecord)?;
+    let earlier = files.versions(file.id, file.name)?;
+    let now = crate::store::now_literal().value().to_owned();
+    let current = Version {
+        sha256: file.kept.sha256.clone(),
+        sha1: file.kept.sha1.clone(),
+        bytes: file.kept.bytes,
+        media_type: file.media_type.to_owned(),
+        uploaded: now.clone(),
+    };
+    let issued = earlier
+        .first()
+        .map_or(now.as_str(), |v| v.uploaded.as_str());
+    let triples = with_distribution(stored, file.dataset, file.name, &current, issued);
+    let submission = Submission {
+        triples: triples.into_iter().collect(),
+        only: Some(file.dataset.clone()),
+        accepts: Accepts::Datasets,
+        precondition: Precondition::None,
+    };
+    ingest(site, Some(principal), submission).await?;
+    let versions = files.add_version(file.id, file.name, file.kept, file.media_type, &now)?;
+    Ok((versions, earlier.is_empty()))
+}
