@@ -10,6 +10,7 @@
 //! - `accounts`: organisations, users, roles, tokens, audit (SQLite)
 //! - `harvest`: fetching and checking other catalogues' feeds
 //! - `search`: the full-text and faceted search index, kept in step with the store
+//! - `data`: hosted files of distributions, kept under their checksums with their versions
 //! - `backup`: backups and restores of a data directory
 //! - `generate`: generated catalogues for tests and benchmarks
 //! - `vocab`: the labels of the controlled vocabularies shipped in `vocab/`
