@@ -6,12 +6,15 @@
 # (the test suite runs it so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules/codemirror ] || npm ci --no-audit --no-fund >&2
+[ -d node_modules/codemirror ] && [ -d node_modules/leaflet ] || npm ci --no-audit --no-fund >&2
 files=(
   "node_modules/codemirror/lib/codemirror.js:codemirror.js"
   "node_modules/codemirror/lib/codemirror.css:codemirror.css"
   "node_modules/codemirror/mode/sparql/sparql.js:codemirror-sparql.js"
   "node_modules/codemirror/LICENSE:codemirror-LICENSE"
+  "node_modules/leaflet/dist/leaflet.js:leaflet.js"
+  "node_modules/leaflet/dist/leaflet.css:leaflet.css"
+  "node_modules/leaflet/LICENSE:leaflet-LICENSE"
 )
 out=src/http/pages/assets/vendor
 mkdir -p "$out"

@@ -2,6 +2,7 @@
 mod accounts;
 mod backup;
 mod export;
+mod host;
 mod load;
 mod recheck;
 mod serve;

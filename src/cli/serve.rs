@@ -22,6 +22,11 @@ pub struct ServeArgs {
     /// A folder of data files to serve under /files/ (e.g. examples/files for the demo).
     #[arg(long)]
     files: Option<PathBuf>,
+    /// Files to host at start, after `--load`, as DATASET/NAME=FILE: the dataset's
+    /// distribution NAME is described from FILE and serves it, as an upload would (the demo
+    /// hosts examples/files so).
+    #[arg(long, value_name = "DATASET/NAME=FILE")]
+    host: Vec<String>,
     /// Shapes to validate every write with (files or folders; default: katalog's DCAT-AP-SE shapes).
     #[arg(long)]
     shapes: Vec<PathBuf>,
@@ -174,6 +179,9 @@ pub fn run(args: ServeArgs) -> CliResult {
             )?)),
         };
         let state = AppState::new(services, config);
+        for spec in &args.host {
+            super::host::host(&state, spec).await?;
+        }
         {
             // The migration of older records comes first: until it is done, records would be
             // served as Oxigraph normalised them. It is a single read once done.

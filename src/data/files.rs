@@ -17,6 +17,14 @@ pub enum DataError {
     BadName(String),
     #[error("no file here")]
     NotFound,
+    #[error("the file is not readable as CSV{}: {message}", line.map(|n| format!(" (line {n})")).unwrap_or_default())]
+    Malformed { line: Option<u64>, message: String },
+    #[error("{0}")]
+    BadQuery(String),
+    #[error("the query took longer than the time limit; narrow it with filters")]
+    Timeout,
+    #[error("hosted table: {0}")]
+    Table(String),
     #[error("file storage: {0}")]
     Io(#[from] io::Error),
 }
@@ -36,6 +44,7 @@ pub struct Version {
 }
 
 /// The hosted files of a site.
+#[derive(Clone)]
 pub struct Files {
     root: PathBuf,
 }
@@ -53,7 +62,7 @@ pub struct Upload {
 impl Files {
     /// Opens (or creates) the folder of hosted files.
     pub fn open(root: &Path) -> io::Result<Self> {
-        for dir in ["blobs", "distributions", "incoming"] {
+        for dir in ["blobs", "distributions", "incoming", "tables"] {
             fs::create_dir_all(root.join(dir))?;
         }
         Ok(Self {
@@ -75,9 +84,62 @@ impl Files {
         })
     }
 
+    /// Keeps a copy of the file at `path`, read in parts like an upload.
+    pub fn keep_file(&self, path: &Path) -> Result<Stored, DataError> {
+        let mut upload = self.begin(u64::MAX)?;
+        let mut file = File::open(path)?;
+        let mut part = vec![0; 64 * 1024];
+        loop {
+            match std::io::Read::read(&mut file, &mut part)? {
+                0 => break,
+                n => upload.write(&part[..n])?,
+            }
+        }
+        self.keep(upload)
+    }
+
     /// Where the version with this checksum is kept.
     pub fn blob(&self, sha256: &str) -> PathBuf {
         self.root.join("blobs").join(&sha256[..2]).join(sha256)
+    }
+
+    /// The SQL table made of a tabular version (CSV, JSON, GeoJSON), loaded now if it is
+    /// not there yet (a file hosted before tables were, or a restored backup, which carries
+    /// the files only); None for a file that holds no table.
+    pub fn table(&self, version: &Version) -> Result<Option<PathBuf>, DataError> {
+        if !super::table::is_tabular(&version.media_type) {
+            return Ok(None);
+        }
+        let tables = self.root.join("tables");
+        let table = self.table_path(version);
+        // JSON that holds no list of records is marked so, not read again at every request.
+        let none = tables.join(format!("{}.none", version.sha256));
+        if table.exists() {
+            return Ok(Some(table));
+        }
+        if none.exists() {
+            return Ok(None);
+        }
+        let blob = self.blob(&version.sha256);
+        match super::table::load(&blob, &version.media_type, &table)? {
+            Some(_) => Ok(Some(table)),
+            None => {
+                fs::write(&none, b"")?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The SQL table of a version, if it is loaded.
+    pub fn loaded_table(&self, version: &Version) -> Option<PathBuf> {
+        let table = self.table_path(version);
+        table.exists().then_some(table)
+    }
+
+    fn table_path(&self, version: &Version) -> PathBuf {
+        self.root
+            .join("tables")
+            .join(format!("{}.sqlite", version.sha256))
     }
 
     /// The versions of a distribution's file, oldest first.
@@ -87,6 +149,28 @@ impl Files {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The distributions of a dataset that have files here, by name, each with its versions.
+    pub fn distributions(&self, dataset: &str) -> Result<Vec<(String, Vec<Version>)>, DataError> {
+        check_name(dataset)?;
+        let folder = self.root.join("distributions").join(dataset);
+        let entries = match fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|entry| {
+                let name = entry.ok()?.file_name().into_string().ok()?;
+                name.strip_suffix(".json").map(str::to_owned)
+            })
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|name| Ok((name.clone(), self.versions(dataset, &name)?)))
+            .collect()
     }
 
     /// The version served now: the last one added.

@@ -2,6 +2,9 @@
 //! distribution metadata katalog fills from them.
 mod distribution;
 mod files;
+pub mod place;
+pub mod query;
+pub mod table;
 
 pub use distribution::{FILE_SEGMENT, distribution_iri, file_url, with_distribution};
 /// The folder of hosted files in a data directory.

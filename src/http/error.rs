@@ -255,7 +255,12 @@ impl From<crate::data::DataError> for AppError {
             e @ DataError::TooLarge(_) => Self::TooLarge(e.to_string()),
             e @ DataError::BadName(_) => Self::BadRequest(e.to_string()),
             DataError::NotFound => Self::NotFound,
-            e @ DataError::Io(_) => Self::Internal(e.to_string()),
+            e @ DataError::Malformed { .. } => Self::Unprocessable(format!(
+                "{e}; fix the file, or upload it as text/plain to host it without a table"
+            )),
+            e @ DataError::BadQuery(_) => Self::BadRequest(e.to_string()),
+            e @ DataError::Timeout => Self::Unavailable(e.to_string()),
+            e @ (DataError::Io(_) | DataError::Table(_)) => Self::Internal(e.to_string()),
         }
     }
 }

@@ -16,14 +16,24 @@ const QUEUE_WAIT: Duration = Duration::from_secs(5);
 /// Whether a request takes a write slot: every one with a body to parse (SPARQL has its
 /// own slots). The OpenAPI description documents the 503 by the same rule.
 pub fn takes_write_slot(method: &Method, path: &str) -> bool {
-    !method.is_safe() && path != "/sparql"
+    !method.is_safe() && path != "/sparql" && !is_datastore_search(path)
+}
+
+/// CKAN's read of a hosted table, which its clients POST (under `/api/3/action/` or
+/// `/api/action/`).
+fn is_datastore_search(path: &str) -> bool {
+    matches!(
+        path,
+        "/api/3/action/datastore_search" | "/api/action/datastore_search"
+    )
 }
 
 /// Whether a request counts against its address's rate: the public side (reads, SPARQL,
 /// validation), but for static files and `/health`. The OpenAPI description documents the
 /// 429 by the same rule.
 pub fn is_rate_limited(method: &Method, path: &str) -> bool {
-    let public = method.is_safe() || path == "/sparql" || path == "/validate";
+    let public =
+        method.is_safe() || path == "/sparql" || path == "/validate" || is_datastore_search(path);
     public && path != "/health" && !path.starts_with("/static/")
 }
 

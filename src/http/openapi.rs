@@ -33,7 +33,7 @@ pub fn openapi() -> &'static utoipa::openapi::OpenApi {
     tags(
         (name = "publishing", description = "Writing records (token or session)"),
         (name = "feeds", description = "Harvestable catalogue feeds"),
-        (name = "data", description = "Hosted data: the files of distributions katalog keeps"),
+        (name = "data", description = "Hosted data: the files of distributions katalog keeps, and the open data API over their rows"),
         (name = "sparql", description = "The public, read-only SPARQL endpoint"),
         (name = "sources", description = "Connected sources an organisation's records are harvested from (its admins)"),
         (name = "api", description = "This description"),

@@ -1,7 +1,7 @@
 //! The router: the API routes from one list ([`api`], which the OpenAPI description is made
 //! from too), the pages and linked data outside it, and the request guards around all.
 use super::handlers::{
-    admin, data, feeds, health, publish, resource, search, sources, sparql, validate,
+    admin, data, data_api, feeds, health, publish, resource, search, sources, sparql, validate,
 };
 use super::{Config, SharedState, guard, pages};
 use axum::Router;
@@ -40,6 +40,11 @@ pub fn api() -> OpenApiRouter<SharedState> {
             publish::replace_organisation_catalog
         ))
         .routes(routes!(data::download, data::upload))
+        .routes(routes!(data_api::rows))
+        .routes(routes!(
+            data_api::datastore_search,
+            data_api::datastore_search_post
+        ))
         .routes(routes!(validate::validate))
         .routes(routes!(feeds::site))
         .routes(routes!(feeds::organisation))
@@ -65,7 +70,12 @@ fn outside_the_api(state: &SharedState) -> Router<SharedState> {
         .route("/", get(pages::home))
         .route("/static/{name}", get(pages::assets::asset))
         .route("/sparql/", get(sparql::endpoint).post(sparql::endpoint))
-        .merge(pages::routes())
+        // CKAN serves its actions under /api/action/ too, where ckanapi calls them.
+        .route(
+            "/api/action/datastore_search",
+            get(data_api::datastore_search).post(data_api::datastore_search_post),
+        )
+        .merge(pages::routes(state.config.max_upload_bytes))
         .fallback(resource::dereference);
     for format in crate::rdf::GraphFormat::ALL {
         let ext = format.extension();

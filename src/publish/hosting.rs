@@ -20,12 +20,15 @@ pub struct Hosted<'a> {
 /// versions kept, this one last, and whether the distribution is new.
 pub async fn host_file(
     site: &Publishing<'_>,
-    principal: &Principal,
+    principal: Option<&Principal>,
     files: &Files,
     file: Hosted<'_>,
 ) -> Result<(Vec<Version>, bool), PublishError> {
-    let index = site.catalogue.index()?;
-    super::authorize_stored(principal, &index, file.dataset)?;
+    // No principal: the operator, hosting files as the server starts (`serve --host`).
+    if let Some(principal) = principal {
+        let index = site.catalogue.index()?;
+        super::authorize_stored(principal, &index, file.dataset)?;
+    }
     let stored = site
         .catalogue
         .record(file.dataset.as_ref())?
@@ -42,6 +45,15 @@ pub async fn host_file(
     let issued = earlier
         .first()
         .map_or(now.as_str(), |v| v.uploaded.as_str());
+    // A tabular file's table is made before the file is served, so the data API answers
+    // for a version as soon as it is current; a CSV file that cannot be read is refused.
+    let table = {
+        let (files, version) = (files.clone(), current.clone());
+        tokio::task::spawn_blocking(move || files.table(&version))
+    };
+    table
+        .await
+        .map_err(|e| PublishError::Interrupted(e.to_string()))??;
     let triples = with_distribution(stored, file.dataset, file.name, &current, issued);
     let submission = Submission {
         triples: triples.into_iter().collect(),
@@ -49,7 +61,7 @@ pub async fn host_file(
         accepts: Accepts::Datasets,
         precondition: Precondition::None,
     };
-    ingest(site, Some(principal), submission).await?;
+    ingest(site, principal, submission).await?;
     let versions = files.add_version(file.id, file.name, file.kept, file.media_type, &now)?;
     Ok((versions, earlier.is_empty()))
 }

@@ -1,6 +1,7 @@
 //! The single integration-test binary (each test binary links RocksDB, so there is one).
 mod cli;
 mod common;
+mod data_api;
 mod errors;
 mod eu_profile;
 mod feeds;

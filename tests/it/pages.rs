@@ -184,8 +184,18 @@ fn the_public_pages_work_in_chromium_and_axe_core_finds_no_violations() {
     }
     let Some(python) = python() else { return };
     let dir = common::temp_store();
-    let server = Server::start_on_own_address(dir.path(), &[]);
-    server.publish_ok(&common::demo_catalog());
+    let root = common::root();
+    let demo = root.join("examples/demo-catalog.ttl").display().to_string();
+    let host = |spec: &str, file: &str| {
+        format!(
+            "{spec}={}",
+            root.join("examples/files").join(file).display()
+        )
+    };
+    let air = host("luftkvalitet/csv", "luftkvalitet.csv");
+    let sites = host("badplatser/csv", "badplatser.csv");
+    let args = ["--load", &demo, "--host", &air, "--host", &sites];
+    let server = Server::start_on_own_address(dir.path(), &args);
     let screenshots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots-public");
     std::fs::create_dir_all(&screenshots).unwrap();
     let output = Command::new(python)

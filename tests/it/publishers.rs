@@ -493,6 +493,39 @@ impl<'a> Browser<'a> {
             .body(body);
         self.send(request)
     }
+
+    /// Posts a multipart form (as a browser sends a file input) with the session's CSRF
+    /// token first, then `fields`, then the file (name, media type, content).
+    pub fn upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Response {
+        let boundary = "katalog-test-boundary-7d3f";
+        let mut body = Vec::new();
+        let csrf = self.csrf.clone();
+        for (name, value) in [("csrf", csrf.as_str())].iter().chain(fields) {
+            body.extend(format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ).bytes());
+        }
+        let (file_name, media_type, content) = file;
+        body.extend(format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {media_type}\r\n\r\n"
+        ).bytes());
+        body.extend_from_slice(content);
+        body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+        let request = self
+            .client
+            .post(self.server.url(path))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        self.send(request)
+    }
 }
 
 fn hidden_csrf(html: &str) -> String {

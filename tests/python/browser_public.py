@@ -2,8 +2,9 @@
 /usr/bin/chromedriver), on a server with the demo catalogue: searches in Swedish with an
 inflected word, ticks a facet and sees the count change, opens a dataset, switches to
 English, follows the publisher link to the organisation's page, runs an example SPARQL query
-and sees the answer as a table. axe-core (from npm, injected into the page) checks the home,
-search, dataset, organisation and SPARQL pages against WCAG 2.1 A and AA.
+and sees the answer as a table, opens a hosted file's table with a chart. axe-core (from npm,
+injected into the page) checks the home, search, dataset, organisation, SPARQL and table pages
+against WCAG 2.1 A and AA.
 
 Usage: browser_public.py --base URL --axe PATH/axe.min.js --screenshots DIR
        [--query WORD] [--chromium PATH] [--chromedriver PATH]
@@ -21,7 +22,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 
-from browser_publish import WAIT_SECONDS, Failed, check, replaced, start_browser, wait_for
+from browser_publish import (WAIT_SECONDS, Failed, check, console_errors, replaced, start_browser,
+                             wait_for)
 
 # The WCAG 2.1 levels the law asks of Swedish public bodies (EN 301 549).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -192,6 +194,41 @@ def run_sparql_example(driver, base, shots):
     screenshot(driver, shots, "06-sparql.png")
 
 
+def open_hosted_table(driver, base, shots):
+    """The demo's air-quality file as a table with a chart of one station's months."""
+    url = (f"{base}/data/luftkvalitet/csv?station_id=LUFT01&_sort=manad"
+           "&_chart_y=pm10_ugm3&_chart_x=manad&_chart=line")
+    open_page(driver, url, (By.CSS_SELECTOR, "table.rows"), "the hosted table")
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.rows tbody tr")
+    check(len(rows) >= 12, f"the table shows {len(rows)} rows, not a year of months")
+    points = driver.find_elements(By.CSS_SELECTOR, "figure.chart svg circle")
+    check(len(points) == len(rows), f"the chart has {len(points)} points for {len(rows)} rows")
+    check(driver.find_element(By.CSS_SELECTOR, "figure.chart svg title").get_attribute("textContent")
+          == "pm10_ugm3 per manad", "the chart is not titled by its columns")
+    print(f"hosted table: {len(rows)} rows, a line of {len(points)} points")
+    screenshot(driver, shots, "08-table-chart.png")
+
+
+def open_hosted_map(driver, base, shots):
+    """The demo's bathing sites: their latitude and longitude columns as points on a map of
+    Sweden's outlines (Leaflet, no tile server)."""
+    console_errors(driver)
+    open_page(driver, f"{base}/data/badplatser/csv", (By.ID, "map"), "the hosted table's map")
+    wait_for(driver, EC.presence_of_element_located((By.CSS_SELECTOR, "#map[data-drawn]")),
+             "the map drawn")
+    drawn = int(driver.find_element(By.ID, "map").get_attribute("data-drawn"))
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.rows tbody tr")
+    check(drawn == len(rows) and drawn > 0, f"the map has {drawn} places for {len(rows)} rows")
+    markers = driver.find_elements(By.CSS_SELECTOR, "#map path.leaflet-interactive")
+    check(len(markers) == drawn, f"{len(markers)} markers drawn for {drawn} places")
+    outlines = driver.find_elements(By.CSS_SELECTOR, "#map path")
+    check(len(outlines) > 300, f"only {len(outlines)} shapes: the outlines of Sweden are missing")
+    errors = console_errors(driver)
+    check(not errors, f"the map page wrote errors to the console: {errors}")
+    print(f"hosted map: {drawn} places over {len(outlines) - drawn} outlines")
+    screenshot(driver, shots, "09-table-map.png")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True)
@@ -229,6 +266,10 @@ def main():
         accessible(driver, axe_source, "SPARQL")
         open_page(driver, f"{base}/accessibility", (By.TAG_NAME, "h1"), "the accessibility statement")
         accessible(driver, axe_source, "accessibility statement")
+        open_hosted_table(driver, base, args.screenshots)
+        accessible(driver, axe_source, "hosted table")
+        open_hosted_map(driver, base, args.screenshots)
+        accessible(driver, axe_source, "hosted map")
         print("ok")
         return 0
     except Failed as e:

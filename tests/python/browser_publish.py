@@ -59,11 +59,20 @@ def start_browser(chromium, chromedriver, profile, prefs=None):
     options.add_argument(f"--user-data-dir={profile}")
     if prefs:
         options.add_experimental_option("prefs", prefs)
+    # The page's console, for the pages' own scripts (console_errors).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # An explicit driver path: Selenium Manager is not asked to find or download anything.
     service = Service(executable_path=chromedriver)
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(WAIT_SECONDS)
     return driver
+
+
+def console_errors(driver):
+    """The errors the page's scripts wrote to the console since the last call."""
+    # The browser's own request for /favicon.ico (katalog has none) is not the page's.
+    return [e["message"] for e in driver.get_log("browser")
+            if e.get("level") == "SEVERE" and "favicon.ico" not in e["message"]]
 
 
 def status_of_page(driver):

@@ -89,7 +89,7 @@ pub async fn upload(
         kept,
         media_type: &media_type,
     };
-    let (versions, created) = host_file(&state.publishing(), &principal, &files, hosted)
+    let (versions, created) = host_file(&state.publishing(), Some(&principal), &files, hosted)
         .await
         .map_err(to_http)?;
     let distribution = crate::data::distribution_iri(&dataset, &name);

@@ -32,6 +32,32 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/css; charset=utf-8",
         include_str!("assets/vendor/codemirror.css"),
     ),
+    (
+        "leaflet.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/vendor/leaflet.js"),
+    ),
+    (
+        "leaflet.css",
+        "text/css; charset=utf-8",
+        include_str!("assets/vendor/leaflet.css"),
+    ),
+    (
+        "katalog-map.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/katalog-map.js"),
+    ),
+    // Sweden's counties and municipalities for maps (assets/maps/SOURCE.md says whence).
+    (
+        "lan.geojson",
+        "application/geo+json",
+        include_str!("assets/maps/lan.geojson"),
+    ),
+    (
+        "kommuner.geojson",
+        "application/geo+json",
+        include_str!("assets/maps/kommuner.geojson"),
+    ),
 ];
 
 pub async fn asset(Path(name): Path<String>) -> Response {

@@ -4,13 +4,16 @@ mod accessibility;
 pub mod admin;
 mod api_docs;
 pub mod assets;
+mod chart;
 #[cfg(test)]
 mod form_tests;
 mod home;
+mod hosting;
 pub mod publisher;
 pub mod record;
 mod sources;
 pub mod sparql;
+mod table;
 
 use super::{AppError, AppState, SharedState};
 use crate::rdf::PREFIXES;
@@ -24,9 +27,10 @@ use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
+pub use table::table;
 
 /// Every page route outside the home page: the publisher's pages and the API documentation.
-pub fn routes() -> Router<SharedState> {
+pub fn routes(max_upload: u64) -> Router<SharedState> {
     Router::new()
         .route("/api/docs", get(api_docs::docs))
         .route("/organisations/{key}", get(home::organisation))
@@ -34,6 +38,7 @@ pub fn routes() -> Router<SharedState> {
         .route("/accessibility", get(accessibility::statement))
         .route("/tillganglighet", get(accessibility::statement))
         .merge(publisher::routes())
+        .merge(hosting::routes(max_upload))
 }
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -56,6 +61,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("templates/dataset_form_fields.html"),
         ),
         ("upload.html", include_str!("templates/upload.html")),
+        ("table.html", include_str!("templates/table.html")),
+        ("files.html", include_str!("templates/files.html")),
         ("members.html", include_str!("templates/members.html")),
         ("tokens.html", include_str!("templates/tokens.html")),
         ("sources.html", include_str!("templates/sources.html")),

@@ -449,7 +449,7 @@ async fn save_edit(
 }
 
 /// A stored dataset the principal may edit, with its organisation.
-async fn editable_record(
+pub(super) async fn editable_record(
     state: &SharedState,
     principal: &Principal,
     iri: &NamedNode,

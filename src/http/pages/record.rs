@@ -75,6 +75,20 @@ struct Distribution {
     size: Option<String>,
     download: Vec<String>,
     access: Vec<String>,
+    /// The data API's page of a hosted table.
+    table: Option<String>,
+    preview: Option<Preview>,
+}
+
+/// Rows a dataset page shows of each hosted table.
+const PREVIEW_ROWS: usize = 5;
+
+/// The first rows of a hosted table, as text.
+#[derive(Serialize)]
+struct Preview {
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+    total: u64,
 }
 
 #[derive(Serialize)]
@@ -210,7 +224,15 @@ impl Reader<'_> {
 
     fn distribution(&self, x: &NamedOrBlankNode) -> Distribution {
         let download = self.urls(x, dcat::DOWNLOAD_URL);
-        let format = schema_org::media_type(&self.d, x).map(|m| {
+        let media_type = schema_org::media_type(&self.d, x);
+        let hosted = download
+            .iter()
+            .find_map(|u| self.hosted_table(u, media_type.as_deref()?));
+        let preview = hosted
+            .as_ref()
+            .and_then(|(id, name)| self.preview(id, name));
+        let table = hosted.map(|(id, name)| format!("/data/{id}/{name}"));
+        let format = media_type.map(|m| {
             self.state
                 .labels
                 .of_notation(&m, self.lang)
@@ -242,7 +264,45 @@ impl Reader<'_> {
                 .filter(|u| !download.contains(u))
                 .collect(),
             download,
+            table,
+            preview,
         }
+    }
+
+    /// The first rows of a hosted table whose table is loaded (a preview never loads one).
+    fn preview(&self, id: &str, name: &str) -> Option<Preview> {
+        let files = self.state.files.as_ref()?;
+        let version = files.current(id, name).ok()??;
+        let table = files.loaded_table(&version)?;
+        let query = crate::data::query::Query {
+            size: PREVIEW_ROWS,
+            ..Default::default()
+        };
+        let limit = std::time::Duration::from_millis(500);
+        let page = crate::data::query::run(&table, &query, limit).ok()?;
+        Some(Preview {
+            columns: page.columns.iter().map(|c| c.name.clone()).collect(),
+            rows: page
+                .rows
+                .iter()
+                .map(|r| r.values.iter().map(super::chart::label).collect())
+                .collect(),
+            total: page.total.unwrap_or_default(),
+        })
+    }
+
+    /// The dataset id and distribution name of a tabular file katalog hosts (its download
+    /// URL is `{base}datasets/{id}/distributions/{name}/file`).
+    fn hosted_table(&self, url: &str, media_type: &str) -> Option<(String, String)> {
+        if !crate::data::table::is_tabular(media_type) {
+            return None;
+        }
+        let path = url
+            .strip_prefix(self.state.config.base_uri.as_str())?
+            .strip_prefix("datasets/")?
+            .strip_suffix("/file")?;
+        let (id, name) = path.split_once("/distributions/")?;
+        Some((id.to_owned(), name.to_owned()))
     }
 
     fn view(&self, iri: &NamedNode, kind: RecordKind, services: Vec<Named>) -> View {

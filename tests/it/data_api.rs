@@ -1,0 +1,328 @@
+//! The open data API over a hosted CSV file: rows as JSON, CSV and HTML with filters,
+//! sorts, keyset paging, facets and search, and CKAN's `datastore_search` for its clients.
+use crate::common::{self, Server};
+use crate::publishers::{Browser, ORG_A, ORG_B, Setup, dataset, put_turtle, setup};
+use crate::python_clients::python;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::process::Command;
+
+const FILE: &str = "/datasets/kommuner/distributions/csv/file";
+
+/// 290 municipalities: a number column, a real column with Swedish decimal commas, text,
+/// and a column with one cell that is not a number (so it stays text).
+fn municipalities() -> String {
+    let mut csv = String::from("kod;namn;län;invånare;andel;anteckning\n");
+    for i in 0..290 {
+        let county = ["Uppsala", "Gävleborg", "Stockholm", "Skåne", "Norrbotten"][i % 5];
+        let note = if i == 7 {
+            "saknas".to_owned()
+        } else {
+            i.to_string()
+        };
+        let share = format!("{},{}", i % 10, i % 7);
+        let inhabitants = if i == 5 {
+            String::new()
+        } else {
+            (1000 + i * 37).to_string()
+        };
+        csv += &format!(
+            "{:04};Kommun {i};{county};{inhabitants};{share};{note}\n",
+            100 + i
+        );
+    }
+    csv
+}
+
+fn hosted(csv: &str) -> (Setup, Server) {
+    let s = setup();
+    let server = Server::start_in(s.dir.path(), &[]);
+    let own = dataset("kommuner", ORG_A, "Kommuner");
+    assert!(
+        put_turtle(&server, "/datasets/kommuner", &s.token_a, &own)
+            .status()
+            .is_success()
+    );
+    let uploaded = server
+        .put(FILE)
+        .bearer_auth(&s.token_a)
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+    (s, server)
+}
+
+fn json(server: &Server, path: &str) -> Value {
+    let response = server.get(path).send().unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.json().unwrap()
+}
+
+#[test]
+fn rows_come_back_typed_filtered_sorted_paged_and_faceted() {
+    let (_s, server) = hosted(&municipalities());
+    let all = json(&server, "/data/kommuner/csv.json?_size=2");
+    assert_eq!(all["total"], 290);
+    let types: Vec<&str> = all["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    // Codes with a leading zero stay text: 0180 is Stockholm, not 180.
+    assert_eq!(types, ["text", "text", "text", "integer", "real", "text"]);
+    assert_eq!(
+        all["rows"][0],
+        serde_json::json!({"kod": "0100", "namn": "Kommun 0", "län": "Uppsala",
+            "invånare": 1000, "andel": 0.0, "anteckning": "0"})
+    );
+
+    // Filters, each on its own and together.
+    let count =
+        |query: &str| json(&server, &format!("/data/kommuner/csv.json?{query}"))["total"].clone();
+    assert_eq!(count("l%C3%A4n=Sk%C3%A5ne"), 58);
+    assert_eq!(count("inv%C3%A5nare__gt=11000"), 19);
+    assert_eq!(count("inv%C3%A5nare__lte=1037"), 2);
+    assert_eq!(count("inv%C3%A5nare__isnull=1"), 1);
+    assert_eq!(count("namn__contains=Kommun%2028"), 11);
+    assert_eq!(count("kod__in=0100,0101,0999"), 2);
+    assert_eq!(count("l%C3%A4n__not=Uppsala&andel__gte=9"), 29);
+    assert_eq!(count("l%C3%A4n__not=Norrbotten&andel__gte=9"), 0);
+    assert_eq!(count("anteckning=saknas"), 1);
+    assert_eq!(count("_search=norrbotten"), 58);
+
+    // Keyset paging over a descending sort visits every row once, the empty cell last.
+    let mut seen = Vec::new();
+    let mut url =
+        "/data/kommuner/csv.json?_sort_desc=inv%C3%A5nare&_size=100&_shape=arrays".to_owned();
+    loop {
+        let page = json(&server, &url);
+        for row in page["rows"].as_array().unwrap() {
+            seen.push(row[3].as_i64());
+        }
+        match page["next"].as_str() {
+            Some(next) => url = next.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 290);
+    assert_eq!(seen[0], Some(1000 + 289 * 37));
+    assert_eq!(seen[289], None);
+    assert!(seen[..289].windows(2).all(|w| w[0] > w[1]));
+
+    let faceted = json(&server, "/data/kommuner/csv.json?_facet=l%C3%A4n&_size=1");
+    let counts = faceted["facets"]["län"].as_array().unwrap();
+    assert_eq!(counts.len(), 5);
+    assert_eq!(counts[0]["count"], 58);
+
+    // CSV, HTML, and the errors.
+    let csv = server
+        .get("/data/kommuner/csv.csv?kod=0100")
+        .send()
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        csv.text().unwrap(),
+        "kod,namn,län,invånare,andel,anteckning\n0100,Kommun 0,Uppsala,1000,0.0,0\n"
+    );
+    let html = server
+        .get("/data/kommuner/csv?_sort=namn")
+        .header("accept", "text/html")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(html.contains("<table class=\"rows\">"), "{html}");
+    assert!(html.contains("aria-sort=\"ascending\""));
+    assert!(html.contains("rel=\"next\""));
+    let record = server
+        .get("/datasets/kommuner")
+        .header("accept", "text/html")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(record.contains("href=\"/data/kommuner/csv\""), "{record}");
+    let unknown = server.get("/data/kommuner/csv.json?nope=1").send().unwrap();
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    assert!(unknown.text().unwrap().contains("nope"));
+    let missing = server.get("/data/kommuner/pdf.json").send().unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn a_malformed_csv_is_refused_with_its_line_and_changes_nothing() {
+    let (s, server) = hosted("a,b\n1,2\n");
+    let refused = server
+        .put(FILE)
+        .bearer_auth(&s.token_a)
+        .header("content-type", "text/csv")
+        .body("a,b\n1,2\n3,4\n5,6,7\n")
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let message = refused.text().unwrap();
+    assert!(message.contains("line 4"), "{message}");
+    let served = server.get(FILE).send().unwrap().text().unwrap();
+    assert_eq!(served, "a,b\n1,2\n");
+    assert_eq!(json(&server, "/data/kommuner/csv.json")["total"], 1);
+}
+
+/// CKAN's own client library reads the table through `datastore_search`.
+#[test]
+fn ckanapi_reads_the_table() {
+    let Some(python) = python() else { return };
+    let (_s, server) = hosted(&municipalities());
+    let output = Command::new(python)
+        .arg(common::root().join("tests/python/ckan_datastore.py"))
+        .arg(&server.addr)
+        .arg("kommuner/csv")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    eprintln!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "ckanapi failed");
+    assert!(stdout.trim_end().ends_with("ok"));
+}
+
+/// The demo's way: files hosted as the server starts (`serve --host`), into the demo
+/// catalogue's own distributions, GeoJSON and JSON as well as CSV.
+#[test]
+fn files_hosted_at_start_answer_as_tables_and_features() {
+    let dir = common::temp_store();
+    let root = common::root();
+    let files = root.join("examples/files");
+    let host = |spec: &str, file: &str| format!("{spec}={}", files.join(file).display());
+    let demo = root.join("examples/demo-catalog.ttl");
+    let args = [
+        "--load".to_owned(),
+        demo.display().to_string(),
+        "--host".into(),
+        host("badplatser/csv", "badplatser.csv"),
+        "--host".into(),
+        host("badplatser/geojson", "badplatser.geojson"),
+        "--host".into(),
+        host("budget/json", "budget.json"),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let server = Server::start_in(dir.path(), &args);
+
+    // The CSV's coordinate columns place its rows; the GeoJSON's geometry places its own.
+    for path in [
+        "/data/badplatser/csv.geojson",
+        "/data/badplatser/geojson.geojson",
+    ] {
+        let collection = json(&server, path);
+        let features = collection["features"].as_array().unwrap();
+        assert!(!features.is_empty(), "{path}");
+        assert_eq!(features[0]["geometry"]["type"], "Point", "{path}");
+        let coordinates = features[0]["geometry"]["coordinates"].as_array().unwrap();
+        assert_eq!(
+            coordinates[0].as_f64(),
+            Some(15.0122),
+            "{path}: longitude first"
+        );
+        assert_eq!(
+            features[0]["properties"]["namn"], "Sandvikens badplats",
+            "{path}"
+        );
+    }
+    let budget = json(
+        &server,
+        "/data/budget/json.json?_sort_desc=budget_2026_tkr&_size=1",
+    );
+    assert_eq!(budget["rows"][0]["verksamhet"], "Äldreomsorg");
+    assert!(budget["rows"][0]["budget_2026_tkr"].is_i64());
+
+    // The hosted distribution keeps the catalogue's title and now names the hosted file.
+    let record = server
+        .get("/datasets/badplatser")
+        .header("accept", "text/html")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(record.contains("Badplatser (CSV)"));
+    assert!(record.contains("href=\"/data/badplatser/csv\""), "{record}");
+    assert!(
+        record.contains("Förhandsvisning"),
+        "a preview of the first rows"
+    );
+    assert!(record.contains("<td>Sandvikens badplats</td>"), "{record}");
+    let file = server
+        .get("/datasets/badplatser/distributions/csv/file")
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    assert_eq!(
+        file.as_ref(),
+        std::fs::read(files.join("badplatser.csv")).unwrap()
+    );
+}
+
+/// A publisher who never writes RDF uploads a file from the dataset's page in the browser.
+#[test]
+fn a_publisher_uploads_a_file_from_the_files_page() {
+    let s = setup();
+    let server = Server::start_in(s.dir.path(), &[]);
+    let own = dataset("kommuner", ORG_A, "Kommuner");
+    assert!(
+        put_turtle(&server, "/datasets/kommuner", &s.token_a, &own)
+            .status()
+            .is_success()
+    );
+    let other = dataset("annat", ORG_B, "Annat");
+    assert!(
+        put_turtle(&server, "/datasets/annat", &s.token_b, &other)
+            .status()
+            .is_success()
+    );
+    let mut editor = Browser::login(&server, "editor@a.se");
+    let page = editor.get("/publish/datasets/kommuner/files");
+    assert_eq!(page.status(), StatusCode::OK);
+    let csv = municipalities();
+    let file = ("kommuner.csv", "text/csv", csv.as_bytes());
+    let sent = editor.upload(
+        "/publish/datasets/kommuner/files",
+        &[("name", "tabell")],
+        file,
+    );
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let listed = editor
+        .get("/publish/datasets/kommuner/files")
+        .text()
+        .unwrap();
+    assert!(
+        listed.contains("href=\"/data/kommuner/tabell\""),
+        "{listed}"
+    );
+    assert_eq!(
+        json(&server, "/data/kommuner/tabell.json?_size=1")["total"],
+        290
+    );
+    let served = server
+        .get("/datasets/kommuner/distributions/tabell/file")
+        .send()
+        .unwrap();
+    assert_eq!(served.text().unwrap(), csv);
+
+    // A broken file is refused on the page, with its line; nothing changes.
+    let broken = ("fel.csv", "text/csv", &b"a,b\n1\n"[..]);
+    let refused = editor.upload(
+        "/publish/datasets/kommuner/files",
+        &[("name", "tabell")],
+        broken,
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().unwrap().contains("line 2"));
+    assert_eq!(
+        json(&server, "/data/kommuner/tabell.json?_size=1")["total"],
+        290
+    );
+    // Another organisation's dataset is not this editor's to host files in.
+    let theirs = editor.upload("/publish/datasets/annat/files", &[("name", "csv")], file);
+    assert_eq!(theirs.status(), StatusCode::FORBIDDEN);
+}
