@@ -2,6 +2,7 @@
 //! (`blobs/ab/abcd…`), and each distribution lists its versions, newest last, in a small
 //! JSON file replaced atomically (`distributions/{dataset}/{name}.json`), so a reader sees
 //! the old version or the new one, never a mix.
+use super::Dictionary;
 use serde::{Deserialize, Serialize};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
@@ -106,12 +107,16 @@ impl Files {
     /// The SQL table made of a tabular version (CSV, JSON, GeoJSON), loaded now if it is
     /// not there yet (a file hosted before tables were, or a restored backup, which carries
     /// the files only); None for a file that holds no table.
-    pub fn table(&self, version: &Version) -> Result<Option<PathBuf>, DataError> {
+    pub fn table(
+        &self,
+        version: &Version,
+        dictionary: &Dictionary,
+    ) -> Result<Option<PathBuf>, DataError> {
         if !super::table::is_tabular(&version.media_type) {
             return Ok(None);
         }
         let tables = self.root.join("tables");
-        let table = self.table_path(version);
+        let table = self.table_path(version, dictionary);
         // JSON that holds no list of records is marked so, not read again at every request.
         let none = tables.join(format!("{}.none", version.sha256));
         if table.exists() {
@@ -121,7 +126,7 @@ impl Files {
             return Ok(None);
         }
         let blob = self.blob(&version.sha256);
-        match super::table::load(&blob, &version.media_type, &table)? {
+        match super::table::load(&blob, &version.media_type, &table, dictionary)? {
             Some(_) => Ok(Some(table)),
             None => {
                 fs::write(&none, b"")?;
@@ -131,15 +136,50 @@ impl Files {
     }
 
     /// The SQL table of a version, if it is loaded.
-    pub fn loaded_table(&self, version: &Version) -> Option<PathBuf> {
-        let table = self.table_path(version);
+    pub fn loaded_table(&self, version: &Version, dictionary: &Dictionary) -> Option<PathBuf> {
+        let table = self.table_path(version, dictionary);
         table.exists().then_some(table)
     }
 
-    fn table_path(&self, version: &Version) -> PathBuf {
+    /// A version's table, one per set of types a dictionary sets.
+    fn table_path(&self, version: &Version, dictionary: &Dictionary) -> PathBuf {
+        let key = match dictionary.types_key() {
+            key if key.is_empty() => key,
+            key => format!("-{key}"),
+        };
         self.root
             .join("tables")
-            .join(format!("{}.sqlite", version.sha256))
+            .join(format!("{}{key}.sqlite", version.sha256))
+    }
+
+    /// The data dictionary of a distribution (empty if none was given).
+    pub fn dictionary(&self, dataset: &str, name: &str) -> Result<Dictionary, DataError> {
+        match fs::read(self.dictionary_path(dataset, name)?) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| io::Error::other(e).into()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Dictionary::default()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Keeps a distribution's data dictionary (replaced atomically).
+    pub fn set_dictionary(
+        &self,
+        dataset: &str,
+        name: &str,
+        dictionary: &Dictionary,
+    ) -> Result<(), DataError> {
+        let path = self.dictionary_path(dataset, name)?;
+        fs::create_dir_all(path.parent().expect("a folder per dataset"))?;
+        let temporary = path.with_extension("columns-new");
+        let text = serde_json::to_vec_pretty(dictionary).map_err(io::Error::other)?;
+        fs::write(&temporary, text)?;
+        fs::rename(&temporary, &path)?;
+        Ok(())
+    }
+
+    /// `distributions/{dataset}/{name}.columns`: not `.json`, which names version lists.
+    fn dictionary_path(&self, dataset: &str, name: &str) -> Result<PathBuf, DataError> {
+        Ok(self.list(dataset, name)?.with_extension("columns"))
     }
 
     /// The versions of a distribution's file, oldest first.

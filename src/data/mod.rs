@@ -1,5 +1,6 @@
 //! Hosted data: files uploaded to a dataset's distributions, kept beside the store, and the
 //! distribution metadata katalog fills from them.
+mod dictionary;
 mod distribution;
 mod files;
 pub mod place;
@@ -10,4 +11,5 @@ pub use distribution::{FILE_SEGMENT, distribution_iri, file_url, with_distributi
 /// The folder of hosted files in a data directory.
 pub const HOSTED_DIR: &str = "hosted";
 
+pub use dictionary::{Dictionary, Entry};
 pub use files::{DataError, Files, Stored, Upload, Version, check_name};

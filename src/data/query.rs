@@ -520,7 +520,8 @@ mod tests {
         let source = dir.path().join("f.csv");
         std::fs::write(&source, csv).unwrap();
         let db = dir.path().join("t.sqlite");
-        super::super::table::load(&source, "text/csv", &db).unwrap();
+        let none = super::super::Dictionary::default();
+        super::super::table::load(&source, "text/csv", &db, &none).unwrap();
         (dir, db)
     }
 

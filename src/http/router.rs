@@ -41,6 +41,7 @@ pub fn api() -> OpenApiRouter<SharedState> {
         ))
         .routes(routes!(data::download, data::upload))
         .routes(routes!(data_api::rows))
+        .routes(routes!(data_api::columns, data_api::describe_columns))
         .routes(routes!(
             data_api::datastore_search,
             data_api::datastore_search_post

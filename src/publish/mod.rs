@@ -15,7 +15,7 @@ mod revalidate;
 
 pub use authorize::authorize_stored;
 pub use error::PublishError;
-pub use hosting::{Hosted, host_file};
+pub use hosting::{Hosted, describe_columns, host_file};
 pub use ingest::{
     Accepts, Ingested, Members, Precondition, Publishing, Submission, Validation, body_format,
     check_record, delete_record, ingest, parse_body, validate_and_note, validate_document,

@@ -326,3 +326,110 @@ fn a_publisher_uploads_a_file_from_the_files_page() {
     let theirs = editor.upload("/publish/datasets/annat/files", &[("name", "csv")], file);
     assert_eq!(theirs.status(), StatusCode::FORBIDDEN);
 }
+
+/// The publisher's data dictionary: titles and descriptions shown with the columns, and a
+/// number-like code kept as text; it holds for the next version of the file too.
+#[test]
+fn a_data_dictionary_names_the_columns_and_keeps_a_code_as_text() {
+    let (s, server) = hosted("postnummer,ort,antal\n11120,Stockholm,5\n41101,Göteborg,7\n");
+    let before = json(&server, "/data/kommuner/csv.json");
+    assert_eq!(before["rows"][0]["postnummer"], 11120);
+    let dictionary = serde_json::json!({"columns": [
+        {"name": "postnummer", "title": "Postnummer", "type": "text"},
+        {"name": "antal", "title": "Antal", "description": "Antalet badplatser."},
+    ]});
+    let set = |body: &Value, token: &str| {
+        server
+            .put("/data/kommuner/csv/columns")
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .unwrap()
+    };
+    let answer = set(&dictionary, &s.token_a);
+    assert_eq!(answer.status(), StatusCode::OK);
+    let after = json(&server, "/data/kommuner/csv.json?postnummer=11120");
+    assert_eq!(after["rows"][0]["postnummer"], "11120");
+    assert_eq!(after["columns"][2]["description"], "Antalet badplatser.");
+    let described = json(&server, "/data/kommuner/csv/columns");
+    assert_eq!(described["columns"][0]["title"], "Postnummer");
+    let html = server
+        .get("/data/kommuner/csv")
+        .header("accept", "text/html")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        html.contains("title=\"Antalet badplatser.\">Antal</a>"),
+        "{html}"
+    );
+
+    // A new version of the file keeps the dictionary.
+    let uploaded = server
+        .put(FILE)
+        .bearer_auth(&s.token_a)
+        .header("content-type", "text/csv")
+        .body("postnummer,ort,antal\n98132,Kiruna,2\n")
+        .send()
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::OK);
+    assert_eq!(
+        json(&server, "/data/kommuner/csv.json")["rows"][0]["postnummer"],
+        "98132"
+    );
+
+    // Refused: a type the values do not fit, a column the file lacks, another organisation.
+    let narrowing = serde_json::json!({"columns": [{"name": "ort", "type": "integer"}]});
+    assert_eq!(
+        set(&narrowing, &s.token_a).status(),
+        StatusCode::BAD_REQUEST
+    );
+    let unknown = serde_json::json!({"columns": [{"name": "saknas", "title": "X"}]});
+    assert_eq!(set(&unknown, &s.token_a).status(), StatusCode::BAD_REQUEST);
+    assert_eq!(set(&dictionary, &s.token_b).status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        json(&server, "/data/kommuner/csv/columns")["columns"][0]["type"],
+        "text"
+    );
+}
+
+/// An Excel workbook: its first sheet is the table.
+#[test]
+fn an_excel_workbook_becomes_a_table() {
+    let s = setup();
+    let server = Server::start_in(s.dir.path(), &[]);
+    let own = dataset("kommuner", ORG_A, "Kommuner");
+    assert!(
+        put_turtle(&server, "/datasets/kommuner", &s.token_a, &own)
+            .status()
+            .is_success()
+    );
+    let workbook = std::fs::read(common::root().join("tests/fixtures/data/kommuner.xlsx")).unwrap();
+    let uploaded = server
+        .put("/datasets/kommuner/distributions/xlsx/file")
+        .bearer_auth(&s.token_a)
+        .header(
+            "content-type",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .body(workbook.clone())
+        .send()
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+    let page = json(
+        &server,
+        "/data/kommuner/xlsx.json?_sort_desc=inv%C3%A5nare&_size=1",
+    );
+    assert_eq!(page["total"], 4);
+    assert_eq!(
+        page["rows"][0],
+        serde_json::json!({"kommunkod": "0180", "kommun": "Stockholm", "invånare": 984748,
+            "andel": 0.125, "beslutad": "2024-01-31"})
+    );
+    let served = server
+        .get("/datasets/kommuner/distributions/xlsx/file")
+        .send()
+        .unwrap();
+    assert_eq!(served.bytes().unwrap().as_ref(), workbook.as_slice());
+}

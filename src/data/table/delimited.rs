@@ -1,7 +1,7 @@
 //! CSV files: comma, semicolon, tab or bar delimited; UTF-8 or Windows-1252; with or without
 //! a byte-order mark. A number column holds only numbers (a semicolon file may write the
 //! Swedish decimal comma); a value with a leading zero is a code (0180), so its column is text.
-use super::{Column, Kind, Rows, column_names, write_table};
+use super::{Column, Dictionary, Kind, Rows, column_names, write_table};
 use crate::data::DataError;
 use rusqlite::types::Value;
 use std::fs::File;
@@ -11,9 +11,13 @@ use std::path::Path;
 pub const MEDIA_TYPES: [&str; 3] = ["text/csv", "application/csv", "text/tab-separated-values"];
 
 /// Reads the CSV file at `source` into a new database at `target`; its columns.
-pub fn load(source: &Path, target: &Path) -> Result<Vec<Column>, DataError> {
+pub fn load(
+    source: &Path,
+    target: &Path,
+    dictionary: &Dictionary,
+) -> Result<Vec<Column>, DataError> {
     let format = sniff(source)?;
-    let columns = infer(source, &format)?;
+    let columns = dictionary.settle(infer(source, &format)?)?;
     write_table(target, &columns, |rows| {
         insert_rows(rows, source, &format, &columns)
     })?;
@@ -210,7 +214,7 @@ mod tests {
         let source = dir.path().join("file.csv");
         std::fs::write(&source, bytes).unwrap();
         let target = dir.path().join("table.sqlite");
-        let columns = super::load(&source, &target).unwrap();
+        let columns = super::load(&source, &target, &Dictionary::default()).unwrap();
         let db = Connection::open(&target).unwrap();
         std::mem::forget(dir);
         (columns, db)
@@ -261,7 +265,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let source = dir.path().join("file.csv");
         std::fs::write(&source, "a,b\n1,2\n3,4,5\n").unwrap();
-        let error = crate::data::table::load(&source, "text/csv", &dir.path().join("t.sqlite"))
+        let target = dir.path().join("t.sqlite");
+        let error = crate::data::table::load(&source, "text/csv", &target, &Dictionary::default())
             .unwrap_err();
         let DataError::Malformed { line, message } = error else {
             panic!("{error}")

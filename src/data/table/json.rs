@@ -2,7 +2,7 @@
 //! per feature: its properties, and its geometry as GeoJSON text). The file is read twice,
 //! one record at a time (column types, then rows), never whole. JSON's own types decide the
 //! columns' types: a string of digits stays text.
-use super::{Column, GEOMETRY, Kind, MAX_COLUMNS, Rows, column_names, write_table};
+use super::{Column, Dictionary, GEOMETRY, Kind, MAX_COLUMNS, Rows, column_names, write_table};
 use crate::data::DataError;
 use indexmap::IndexMap;
 use rusqlite::types::Value;
@@ -20,7 +20,11 @@ pub const MEDIA_TYPES: [&str; 3] = [
 
 /// Reads the JSON file at `source` into a new database at `target`; its columns, or None
 /// when the file is JSON but no list of records.
-pub fn load(source: &Path, target: &Path) -> Result<Option<Vec<Column>>, DataError> {
+pub fn load(
+    source: &Path,
+    target: &Path,
+    dictionary: &Dictionary,
+) -> Result<Option<Vec<Column>>, DataError> {
     let mut kinds: IndexMap<String, Option<Kind>> = IndexMap::new();
     let mut too_wide = false;
     let tabular = each_record(source, &mut |record| {
@@ -48,6 +52,7 @@ pub fn load(source: &Path, target: &Path) -> Result<Option<Vec<Column>>, DataErr
         .zip(kinds.values())
         .map(|(name, kind)| Column::new(name, kind.unwrap_or(Kind::Text)))
         .collect();
+    let columns = dictionary.settle(columns)?;
     write_table(target, &columns, |rows| {
         insert_rows(rows, source, kinds.keys().collect(), &columns)
     })?;
@@ -213,7 +218,9 @@ mod tests {
         let source = dir.path().join("f.json");
         std::fs::write(&source, text).unwrap();
         let target = dir.path().join("t.sqlite");
-        let columns = crate::data::table::load(&source, "application/json", &target).unwrap()?;
+        let none = Dictionary::default();
+        let columns =
+            crate::data::table::load(&source, "application/json", &target, &none).unwrap()?;
         let db = Connection::open(&target).unwrap();
         Some((columns, db, dir))
     }
@@ -266,8 +273,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let source = dir.path().join("f.json");
         std::fs::write(&source, "[{\"a\": 1},\n{\"a\": }]").unwrap();
-        let error = crate::data::table::load(&source, "application/json", &dir.path().join("t"))
-            .unwrap_err();
+        let none = Dictionary::default();
+        let target = dir.path().join("t");
+        let error =
+            crate::data::table::load(&source, "application/json", &target, &none).unwrap_err();
         assert!(
             matches!(error, DataError::Malformed { line: Some(2), .. }),
             "{error}"

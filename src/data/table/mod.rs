@@ -4,8 +4,10 @@
 //! file: a column is INTEGER or REAL only when every non-empty value is one.
 mod delimited;
 mod json;
+mod sheet;
 
 use super::DataError;
+use super::dictionary::Dictionary;
 use rusqlite::types::Value;
 use rusqlite::{Connection, Statement, params_from_iter};
 use std::path::Path;
@@ -37,7 +39,7 @@ impl Kind {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Kind::Integer => "integer",
             Kind::Real => "real",
@@ -78,24 +80,31 @@ impl Column {
 
 /// Whether katalog makes a table of a file with this media type.
 pub fn is_tabular(media_type: &str) -> bool {
-    delimited::MEDIA_TYPES.contains(&media_type) || json::MEDIA_TYPES.contains(&media_type)
+    delimited::MEDIA_TYPES.contains(&media_type)
+        || json::MEDIA_TYPES.contains(&media_type)
+        || sheet::MEDIA_TYPES.contains(&media_type)
 }
 
 /// Reads the file at `source` into a new SQLite database at `target` (written beside it and
-/// renamed into place, so a reader never sees half a table); its columns, or None when the
-/// file holds no table (JSON that is not a list of records).
+/// renamed into place, so a reader never sees half a table), with the types `dictionary`
+/// sets; its columns, or None when the file holds no table (JSON that is not a list of
+/// records).
 pub fn load(
     source: &Path,
     media_type: &str,
     target: &Path,
+    dictionary: &Dictionary,
 ) -> Result<Option<Vec<Column>>, DataError> {
     // Two readers may load the same missing table at once: each into a file of its own.
     static LOADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let load = LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let partial = target.with_extension(format!("partial-{}-{load}", std::process::id()));
-    let loaded = match json::MEDIA_TYPES.contains(&media_type) {
-        true => json::load(source, &partial),
-        false => delimited::load(source, &partial).map(Some),
+    let loaded = if json::MEDIA_TYPES.contains(&media_type) {
+        json::load(source, &partial, dictionary)
+    } else if sheet::MEDIA_TYPES.contains(&media_type) {
+        sheet::load(source, &partial, dictionary).map(Some)
+    } else {
+        delimited::load(source, &partial, dictionary).map(Some)
     };
     let placed = loaded.and_then(|columns| {
         if columns.is_some() {

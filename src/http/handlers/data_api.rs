@@ -3,7 +3,7 @@
 //! search), and `/api/3/action/datastore_search` answers CKAN's clients the same rows.
 use crate::data::query::{self, Page, Query};
 use crate::data::{DataError, Files};
-use crate::http::extract::Path;
+use crate::http::extract::{Caller, Path};
 use crate::http::{AppError, SharedState};
 use crate::rdf::negotiate;
 use axum::extract::{RawQuery, State};
@@ -86,14 +86,88 @@ pub async fn rows(
     })
 }
 
-/// Runs a query on the current version's table, on a blocking thread.
+/// Runs a query on the current version's table, on a blocking thread; the columns as the
+/// data dictionary describes them.
 async fn run(files: Arc<Files>, id: &str, name: &str, query: Query) -> Result<Page, AppError> {
     let version = files.current(id, name)?.ok_or(AppError::NotFound)?;
+    let dictionary = files.dictionary(id, name)?;
     let page = tokio::task::spawn_blocking(move || {
-        let table = files.table(&version)?.ok_or(DataError::NotFound)?;
-        query::run(&table, &query, QUERY_TIME_LIMIT)
+        let table = files
+            .table(&version, &dictionary)?
+            .ok_or(DataError::NotFound)?;
+        let mut page = query::run(&table, &query, QUERY_TIME_LIMIT)?;
+        dictionary.describe(&mut page.columns);
+        Ok::<_, DataError>(page)
     });
     Ok(page.await??)
+}
+
+/// A hosted table's columns
+///
+/// Their names and types, with the publisher's titles and descriptions (the data
+/// dictionary).
+#[utoipa::path(get, path = "/data/{id}/{name}/columns", tag = "data",
+    params(("id" = String, Path, description = "The dataset's id"),
+        ("name" = String, Path, description = "The distribution's name")),
+    responses(
+        (status = 200, description = "`{\"columns\": [{\"name\", \"type\", \"title\", \"description\"}]}`", content_type = "application/json"),
+        (status = 400, description = "An invalid id or name", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "No such distribution, or its file is not a table", body = crate::http::openapi::ErrorBody),
+    ))]
+pub async fn columns(
+    State(state): State<SharedState>,
+    Path((id, name)): Path<(String, String)>,
+) -> Result<axum::Json<Json>, AppError> {
+    let query = Query {
+        size: 1,
+        total: false,
+        ..Query::default()
+    };
+    let page = run(files(&state)?, &id, &name, query).await?;
+    Ok(axum::Json(json!({ "columns": page.columns })))
+}
+
+/// Describe a hosted table's columns
+///
+/// The data dictionary: for each column named, a title, a description, and a type
+/// (`text`, `integer`, `real`) where the inferred one is not what the data means (a
+/// number-like code as text; text always fits, `real` fits integers). It holds for later
+/// versions of the file too.
+#[utoipa::path(put, path = "/data/{id}/{name}/columns", tag = "publishing",
+    params(("id" = String, Path, description = "The dataset's id"),
+        ("name" = String, Path, description = "The distribution's name")),
+    request_body(content = crate::data::Dictionary, description = "`{\"columns\": [{\"name\", \"title\", \"description\", \"type\"}]}`"),
+    responses(
+        (status = 200, description = "The columns as now described", content_type = "application/json"),
+        (status = 400, description = "Not a dictionary, a column the file does not have, or a type its values do not fit", body = crate::http::openapi::ErrorBody),
+        (status = 401, description = "No or unknown token", body = crate::http::openapi::ErrorBody),
+        (status = 403, description = "Another organisation's dataset", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "No such distribution, or its file is not a table", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn describe_columns(
+    State(state): State<SharedState>,
+    Caller(principal): Caller,
+    Path((id, name)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<axum::Json<Json>, AppError> {
+    let dictionary: crate::data::Dictionary = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("not a data dictionary: {e}")))?;
+    crate::data::check_name(&id)?;
+    crate::data::check_name(&name)?;
+    let dataset = super::publish::record_iri(&state, crate::store::RecordKind::Dataset, &id)?;
+    let files = files(&state)?;
+    let columns = crate::publish::describe_columns(
+        &state.publishing(),
+        &principal,
+        &files,
+        &dataset,
+        (&id, &name),
+        dictionary,
+    )
+    .await
+    .map_err(|e| AppError::from_publish(e, crate::http::ReportSyntax::Json))?;
+    Ok(axum::Json(json!({ "columns": columns })))
 }
 
 /// The distribution's name and the form asked for: a `.json` or `.csv` suffix (unless the

@@ -65,12 +65,15 @@ async fn page(
     let shown: Vec<Shown> = files
         .distributions(id)?
         .into_iter()
-        .map(|(name, versions)| Shown {
-            table: versions
-                .last()
-                .is_some_and(|v| files.loaded_table(v).is_some()),
-            name,
-            versions,
+        .map(|(name, versions)| {
+            let dictionary = files.dictionary(id, &name).unwrap_or_default();
+            Shown {
+                table: versions
+                    .last()
+                    .is_some_and(|v| files.loaded_table(v, &dictionary).is_some()),
+                name,
+                versions,
+            }
         })
         .collect();
     let csrf = csrf_token(session).await?;

@@ -273,7 +273,8 @@ impl Reader<'_> {
     fn preview(&self, id: &str, name: &str) -> Option<Preview> {
         let files = self.state.files.as_ref()?;
         let version = files.current(id, name).ok()??;
-        let table = files.loaded_table(&version)?;
+        let dictionary = files.dictionary(id, name).ok()?;
+        let table = files.loaded_table(&version, &dictionary)?;
         let query = crate::data::query::Query {
             size: PREVIEW_ROWS,
             ..Default::default()
