@@ -36,20 +36,8 @@ pub async fn host(state: &AppState, spec: &str) -> CliResult {
 
 /// The media type of a file, from its extension.
 fn media_type(path: &std::path::Path) -> &'static str {
-    let extension = path
-        .extension()
+    path.extension()
         .and_then(|e| e.to_str())
-        .unwrap_or_default();
-    match extension.to_ascii_lowercase().as_str() {
-        "csv" => "text/csv",
-        "tsv" => "text/tab-separated-values",
-        "json" => "application/json",
-        "geojson" => "application/geo+json",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "pdf" => "application/pdf",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "txt" => "text/plain",
-        _ => "application/octet-stream",
-    }
+        .and_then(crate::data::media_type_of_extension)
+        .unwrap_or("application/octet-stream")
 }

@@ -232,6 +232,7 @@ async fn run(
         accounts: Accounts::open(&store.data).await?,
         fetcher,
         limits: crate::harvest::HARVEST_LIMITS,
+        files: None,
     };
     let progress = spinner(id);
     let report = harvester.run(id, full).await?;

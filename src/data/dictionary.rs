@@ -7,13 +7,13 @@ use super::table::{Column, Kind};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Dictionary {
     pub columns: Vec<Entry>,
 }
 
 /// What the publisher says of one column.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// The column, as the file names it.
     pub name: String,
@@ -23,7 +23,6 @@ pub struct Entry {
     pub description: Option<String>,
     /// `text`, `integer` or `real`: text always fits; `real` fits a column of integers.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
     pub kind: Option<Kind>,
 }
 

@@ -44,6 +44,27 @@ pub struct Version {
     pub uploaded: String,
 }
 
+/// A distribution whose file katalog fetches from a URL on a schedule (connected data), and
+/// how the last fetch went.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Connected {
+    pub url: String,
+    /// Cron: minute hour day month weekday (UTC).
+    pub schedule: String,
+    /// The validators of the last fetch, for a conditional GET.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// When it was connected, and when last fetched (Unix seconds).
+    pub since: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_run: Option<i64>,
+    /// What the last fetch did: `changed`, `unchanged`, or what went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_outcome: Option<String>,
+}
+
 /// The hosted files of a site.
 #[derive(Clone)]
 pub struct Files {
@@ -175,6 +196,53 @@ impl Files {
         fs::write(&temporary, text)?;
         fs::rename(&temporary, &path)?;
         Ok(())
+    }
+
+    /// Where a distribution's file is fetched from, if it is connected.
+    pub fn connection(&self, dataset: &str, name: &str) -> Result<Option<Connected>, DataError> {
+        match fs::read(self.list(dataset, name)?.with_extension("source")) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| io::Error::other(e).into()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Keeps where a distribution's file is fetched from (replaced atomically).
+    pub fn set_connection(
+        &self,
+        dataset: &str,
+        name: &str,
+        connected: &Connected,
+    ) -> Result<(), DataError> {
+        let path = self.list(dataset, name)?.with_extension("source");
+        fs::create_dir_all(path.parent().expect("a folder per dataset"))?;
+        let temporary = path.with_extension("source-new");
+        let text = serde_json::to_vec_pretty(connected).map_err(io::Error::other)?;
+        fs::write(&temporary, text)?;
+        fs::rename(&temporary, &path)?;
+        Ok(())
+    }
+
+    /// Every connected distribution: (dataset, name, connection).
+    pub fn connections(&self) -> Result<Vec<(String, String, Connected)>, DataError> {
+        let mut all = Vec::new();
+        for dataset in fs::read_dir(self.root.join("distributions"))? {
+            let dataset = dataset?;
+            let Ok(id) = dataset.file_name().into_string() else {
+                continue;
+            };
+            for entry in fs::read_dir(dataset.path())? {
+                let file = entry?.file_name().into_string().unwrap_or_default();
+                if let Some(name) = file.strip_suffix(".source")
+                    && let Some(connected) = self.connection(&id, name)?
+                {
+                    all.push((id.clone(), name.to_owned(), connected));
+                }
+            }
+        }
+        Ok(all)
     }
 
     /// `distributions/{dataset}/{name}.columns`: not `.json`, which names version lists.

@@ -7,6 +7,7 @@ pub mod ckan;
 mod ckan_source;
 mod dcat;
 mod fetch;
+mod file_source;
 pub mod ldes;
 mod ldes_source;
 pub mod report;
@@ -15,6 +16,7 @@ pub mod schedule;
 pub mod sources;
 
 pub use fetch::{FetchError, FetchPolicy, Fetched, Fetcher, Validators, install_tls_provider};
+pub use file_source::FileRun;
 pub use report::RunReport;
 pub use run::Harvester;
 pub use sources::{NewSource, Source, SourceKind, SourceStatus, Sources};
@@ -42,6 +44,9 @@ pub enum HarvestError {
     /// A source's settings are refused.
     #[error("{0}")]
     Invalid(String),
+    /// Another organisation's dataset.
+    #[error("{0}")]
+    NotYours(String),
     #[error("no source {0}")]
     UnknownSource(i64),
     #[error("source {0} is being harvested already")]

@@ -56,6 +56,8 @@ pub struct Harvester {
     pub fetcher: Fetcher,
     /// Bounds on each fetched document.
     pub limits: Limits,
+    /// The hosted files, for distributions connected to a URL.
+    pub files: Option<Arc<crate::data::Files>>,
 }
 
 /// Which of the source's records a run removes, always within the source's share.

@@ -408,7 +408,7 @@ pub fn check_schedule(schedule: &str) -> Result<String, HarvestError> {
 
 /// The default schedule: nightly, at a minute between 01:00 and 04:59 UTC that depends on
 /// the URL, so that many sources do not all run at once.
-fn spread_schedule(url: &str) -> String {
+pub fn spread_schedule(url: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(url.as_bytes());
     let minutes = u16::from_be_bytes([digest[0], digest[1]]) % 240;

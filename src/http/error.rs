@@ -228,6 +228,7 @@ impl From<crate::harvest::HarvestError> for AppError {
         use crate::harvest::HarvestError as E;
         match error {
             E::Invalid(message) => Self::Unprocessable(message),
+            E::NotYours(message) => Self::Forbidden(message),
             E::UnknownSource(_) => Self::NotFound,
             e @ E::Running(_) => Self::Conflict(e.to_string()),
             E::Accounts(e) => Self::Accounts(e),

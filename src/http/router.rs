@@ -40,6 +40,8 @@ pub fn api() -> OpenApiRouter<SharedState> {
             publish::replace_organisation_catalog
         ))
         .routes(routes!(data::download, data::upload))
+        .routes(routes!(data::show_source, data::connect_source))
+        .routes(routes!(data::run_source))
         .routes(routes!(data_api::rows))
         .routes(routes!(data_api::columns, data_api::describe_columns))
         .routes(routes!(

@@ -164,6 +164,7 @@ impl AppState {
                 accounts: accounts.clone(),
                 fetcher: crate::harvest::Fetcher::with_policy(config.sources.clone()),
                 limits: crate::harvest::HARVEST_LIMITS,
+                files: services.files.clone(),
             })
         });
         Arc::new(Self {

@@ -433,3 +433,191 @@ fn an_excel_workbook_becomes_a_table() {
         .unwrap();
     assert_eq!(served.bytes().unwrap().as_ref(), workbook.as_slice());
 }
+
+/// A CSV file written as it is sent: `rows` rows, its SHA-256 kept as it goes.
+struct Generated {
+    row: u64,
+    rows: u64,
+    pending: Vec<u8>,
+    hasher: sha2::Sha256,
+}
+
+impl std::io::Read for Generated {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        while self.pending.len() < out.len() && self.row <= self.rows {
+            let line = match self.row {
+                0 => "id,namn,län,värde\n".to_owned(),
+                i => format!(
+                    "{i},Plats {i},{},{}.{}\n",
+                    ["AB", "C", "M"][i as usize % 3],
+                    i % 997,
+                    i % 10
+                ),
+            };
+            self.pending.extend_from_slice(line.as_bytes());
+            self.row += 1;
+        }
+        let n = out.len().min(self.pending.len());
+        out[..n].copy_from_slice(&self.pending[..n]);
+        self.hasher.update(&self.pending[..n]);
+        self.pending.drain(..n);
+        Ok(n)
+    }
+}
+
+/// A 200 MB CSV file is streamed to disk and loaded into its table without the server
+/// holding it: memory stays bounded, and the checksum katalog states is the file's.
+#[test]
+fn a_200_mb_csv_is_streamed_and_loaded_in_bounded_memory() {
+    use sha2::Digest;
+    let s = setup();
+    let server = Server::start_in(s.dir.path(), &[]);
+    let own = dataset("kommuner", ORG_A, "Kommuner");
+    assert!(
+        put_turtle(&server, "/datasets/kommuner", &s.token_a, &own)
+            .status()
+            .is_success()
+    );
+    let rows = 7_000_000;
+    let idle = server.memory_kib("VmRSS") / 1024;
+    let file = std::sync::Arc::new(std::sync::Mutex::new(Generated {
+        row: 0,
+        rows,
+        pending: Vec::new(),
+        hasher: sha2::Sha256::new(),
+    }));
+    struct Shared(std::sync::Arc<std::sync::Mutex<Generated>>);
+    impl std::io::Read for Shared {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().read(out)
+        }
+    }
+    let uploaded = common::client()
+        .build()
+        .unwrap()
+        .put(server.url(FILE))
+        .bearer_auth(&s.token_a)
+        .header("content-type", "text/csv")
+        .timeout(std::time::Duration::from_secs(600))
+        .body(reqwest::blocking::Body::new(Shared(file.clone())))
+        .send()
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+    let answer: Value = uploaded.json().unwrap();
+    let version = &answer["versions"][0];
+    assert!(version["bytes"].as_u64().unwrap() > 200_000_000, "{answer}");
+    let sent = hex::encode(std::mem::take(&mut file.lock().unwrap().hasher).finalize());
+    assert_eq!(version["sha256"], sent);
+    let grown = server.peak_memory_mib().saturating_sub(idle);
+    assert!(
+        grown < 160,
+        "the server grew by {grown} MiB for a 200 MB file"
+    );
+    let counted = json(&server, "/data/kommuner/csv.json?l%C3%A4n=C&_size=1");
+    assert_eq!(counted["total"], rows.div_ceil(3), "the rows with i % 3 == 1");
+}
+
+/// A reader paging through a table while a new version is uploaded sees whole pages of one
+/// version or the other, never an error or a mix.
+#[test]
+fn a_new_version_replaces_the_table_while_a_reader_pages() {
+    let version = |tag: &str| {
+        let mut csv = String::from("id,version\n");
+        for i in 0..2000 {
+            csv += &format!("{i},{tag}\n");
+        }
+        csv
+    };
+    let (s, server) = hosted(&version("ett"));
+    let mut url = "/data/kommuner/csv.json?_size=100&_shape=arrays".to_owned();
+    let mut seen = std::collections::BTreeSet::new();
+    for page in 0.. {
+        if page == 5 {
+            let uploaded = server
+                .put(FILE)
+                .bearer_auth(&s.token_a)
+                .header("content-type", "text/csv")
+                .body(version("två"))
+                .send()
+                .unwrap();
+            assert_eq!(uploaded.status(), StatusCode::OK);
+        }
+        let answer = json(&server, &url);
+        let tags: std::collections::BTreeSet<&str> = answer["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row[1].as_str().unwrap())
+            .collect();
+        assert_eq!(tags.len(), 1, "page {page} mixes versions: {tags:?}");
+        seen.extend(tags.into_iter().map(str::to_owned));
+        match answer["next"].as_str() {
+            Some(next) => url = next.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["ett", "två"]);
+}
+
+/// Connected data: a distribution's file fetched from a URL (here a fixture on loopback,
+/// allowed by --allow-private-sources) and hosted again only when its content changed.
+#[test]
+fn a_connected_file_is_fetched_and_hosted_only_when_it_changed() {
+    let remote = crate::fixture::Fixture::start();
+    remote.serve("/kommuner.csv", "text/csv; charset=utf-8", "kod,namn\n0180,Stockholm\n");
+    let s = setup();
+    let server = Server::start_in(s.dir.path(), &["--allow-private-sources", "--no-scheduler"]);
+    let own = dataset("kommuner", ORG_A, "Kommuner");
+    assert!(put_turtle(&server, "/datasets/kommuner", &s.token_a, &own).status().is_success());
+    let source = serde_json::json!({"url": remote.url("/kommuner.csv"), "schedule": "*/5 * * * *"});
+    let connect = |token: &str| {
+        server
+            .put("/datasets/kommuner/distributions/csv/source")
+            .bearer_auth(token)
+            .json(&source)
+            .send()
+            .unwrap()
+    };
+    assert_eq!(connect(&s.token_b).status(), StatusCode::FORBIDDEN);
+    let connected = connect(&s.token_a);
+    assert_eq!(connected.status(), StatusCode::OK);
+    let answer: Value = connected.json().unwrap();
+    assert_eq!(answer["run"]["changed"], true, "{answer}");
+    assert_eq!(json(&server, "/data/kommuner/csv.json")["rows"][0]["namn"], "Stockholm");
+    assert_eq!(
+        server.get(FILE).send().unwrap().text().unwrap(),
+        "kod,namn\n0180,Stockholm\n"
+    );
+
+    let run = || -> Value {
+        let response = server
+            .post("/datasets/kommuner/distributions/csv/source/run")
+            .bearer_auth(&s.token_a)
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().unwrap()
+    };
+    // Unchanged at the source: a conditional GET, nothing hosted.
+    let again = run();
+    assert_eq!(again["changed"], false, "{again}");
+    assert_eq!(again["not_modified"], true, "{again}");
+    // Changed: a new version, its table and the distribution's byte size.
+    remote.serve("/kommuner.csv", "text/csv", "kod,namn\n0180,Stockholm\n1480,Göteborg\n");
+    let changed = run();
+    assert_eq!(changed["changed"], true, "{changed}");
+    assert_eq!(json(&server, "/data/kommuner/csv.json")["total"], 2);
+    let status = json(&server, "/datasets/kommuner/distributions/csv/source");
+    assert_eq!(status["last_outcome"], "changed");
+    assert_eq!(status["schedule"], "*/5 * * * *");
+    // A URL the fetcher may not reach is refused at once, not stored.
+    let private = serde_json::json!({"url": "file:///etc/passwd"});
+    let refused = server
+        .put("/datasets/kommuner/distributions/other/source")
+        .bearer_auth(&s.token_a)
+        .json(&private)
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

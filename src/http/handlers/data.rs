@@ -203,3 +203,102 @@ fn media_type(headers: &HeaderMap) -> Result<String, AppError> {
         ))),
     }
 }
+
+/// Where a distribution's file is fetched from.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct SourceOfFile {
+    /// The file's URL (http or https; not a private address unless the server allows it).
+    pub url: String,
+    /// Cron (minute hour day month weekday, UTC); default nightly at a spread-out time.
+    pub schedule: Option<String>,
+}
+
+/// Connect a distribution's file to a URL
+///
+/// katalog fetches the file from the URL now and then on the schedule (conditional GET, the
+/// safe fetcher), and hosts it as a new version, with its table and the distribution's
+/// metadata, only when the content changed. The answer is the connection and the first fetch.
+#[utoipa::path(put, path = "/datasets/{id}/distributions/{name}/source", tag = "publishing",
+    params(("id" = String, Path, description = "The dataset's id"),
+        ("name" = String, Path, description = "The distribution's name")),
+    request_body = SourceOfFile,
+    responses(
+        (status = 200, description = "`{\"connection\", \"run\"}`: connected, and fetched once (the run says how that went)", content_type = "application/json"),
+        (status = 400, description = "An invalid id, name or body", body = crate::http::openapi::ErrorBody),
+        (status = 401, description = "No or unknown token", body = crate::http::openapi::ErrorBody),
+        (status = 403, description = "Another organisation's dataset", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "Not an http(s) URL, a bad schedule, or no such dataset", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn connect_source(
+    State(state): State<SharedState>,
+    Caller(principal): Caller,
+    Path((id, name)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    let source: SourceOfFile = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("not a file source: {e}")))?;
+    crate::data::check_name(&id)?;
+    crate::data::check_name(&name)?;
+    let dataset = record_iri(&state, RecordKind::Dataset, &id)?;
+    let harvester = harvester(&state)?;
+    let (connection, run) = harvester
+        .connect_file(
+            &principal,
+            &dataset,
+            (&id, &name),
+            &source.url,
+            source.schedule.as_deref(),
+        )
+        .await?;
+    Ok(Json(serde_json::json!({ "connection": connection, "run": run })).into_response())
+}
+
+/// Where a distribution's file is fetched from
+#[utoipa::path(get, path = "/datasets/{id}/distributions/{name}/source", tag = "data",
+    params(("id" = String, Path, description = "The dataset's id"),
+        ("name" = String, Path, description = "The distribution's name")),
+    responses(
+        (status = 200, description = "`{\"url\", \"schedule\", \"since\", \"last_run\", \"last_outcome\"}`: the URL, the schedule, and when and how the last fetch went", content_type = "application/json"),
+        (status = 400, description = "An invalid id or name", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "The distribution is not connected to a URL", body = crate::http::openapi::ErrorBody),
+    ))]
+pub async fn show_source(
+    State(state): State<SharedState>,
+    Path((id, name)): Path<(String, String)>,
+) -> Result<Json<crate::data::Connected>, AppError> {
+    let connection = files(&state)?.connection(&id, &name)?;
+    Ok(Json(connection.ok_or(AppError::NotFound)?))
+}
+
+/// Fetch a connected distribution's file now
+#[utoipa::path(post, path = "/datasets/{id}/distributions/{name}/source/run", tag = "publishing",
+    params(("id" = String, Path, description = "The dataset's id"),
+        ("name" = String, Path, description = "The distribution's name")),
+    responses(
+        (status = 200, description = "How the fetch went: `{\"changed\", \"not_modified\", \"sha256\", \"bytes\", \"error\"}`", content_type = "application/json"),
+        (status = 400, description = "An invalid id or name", body = crate::http::openapi::ErrorBody),
+        (status = 401, description = "No or unknown token", body = crate::http::openapi::ErrorBody),
+        (status = 403, description = "Another organisation's dataset", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "The distribution is not connected to a URL", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn run_source(
+    State(state): State<SharedState>,
+    Caller(principal): Caller,
+    Path((id, name)): Path<(String, String)>,
+) -> Result<Json<crate::harvest::FileRun>, AppError> {
+    crate::data::check_name(&id)?;
+    crate::data::check_name(&name)?;
+    let dataset = record_iri(&state, RecordKind::Dataset, &id)?;
+    authorize_stored(&principal, &*state.catalogue.index()?, &dataset)
+        .map_err(|e| AppError::from_publish(e, report_syntax(&HeaderMap::new())))?;
+    Ok(Json(harvester(&state)?.fetch_file(&id, &name).await?))
+}
+
+fn harvester(state: &SharedState) -> Result<&Arc<crate::harvest::Harvester>, AppError> {
+    state
+        .harvester
+        .as_ref()
+        .ok_or_else(|| AppError::Forbidden("connected data needs accounts".into()))
+}

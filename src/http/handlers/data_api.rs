@@ -136,7 +136,7 @@ pub async fn columns(
 #[utoipa::path(put, path = "/data/{id}/{name}/columns", tag = "publishing",
     params(("id" = String, Path, description = "The dataset's id"),
         ("name" = String, Path, description = "The distribution's name")),
-    request_body(content = crate::data::Dictionary, description = "`{\"columns\": [{\"name\", \"title\", \"description\", \"type\"}]}`"),
+    request_body(content_type = "application/json", description = "`{\"columns\": [{\"name\", \"title\", \"description\", \"type\"}]}`"),
     responses(
         (status = 200, description = "The columns as now described", content_type = "application/json"),
         (status = 400, description = "Not a dictionary, a column the file does not have, or a type its values do not fit", body = crate::http::openapi::ErrorBody),

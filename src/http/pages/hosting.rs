@@ -172,19 +172,8 @@ fn media_type(given: Option<&str>, file_name: Option<&str>) -> String {
         })
         .filter(|m| !m.is_empty() && m != "application/octet-stream");
     let by_name = || {
-        let extension = file_name?.rsplit_once('.')?.1.to_ascii_lowercase();
-        Some(
-            match extension.as_str() {
-                "csv" => "text/csv",
-                "tsv" => "text/tab-separated-values",
-                "json" => "application/json",
-                "geojson" => "application/geo+json",
-                "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "pdf" => "application/pdf",
-                _ => return None,
-            }
-            .to_owned(),
-        )
+        let extension = file_name?.rsplit_once('.')?.1;
+        crate::data::media_type_of_extension(extension).map(str::to_owned)
     };
     given
         .or_else(by_name)
