@@ -19,6 +19,8 @@ import time
 import urllib.parse
 import urllib.request
 
+from memory import kib
+
 DATASETTE = "datasette==0.65.5"
 VENV = os.path.expanduser("~/.cache/katalog-bench-datasette")
 ORG = "2120009994"
@@ -35,14 +37,6 @@ QUERIES = [
     ("facet", "lan__in=Uppsala,Halland&_facet=lan&_size=10"),
     ("search", "_search=Kommun+12345&_size=10"),
 ]
-
-
-def kib(pid, field):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise RuntimeError(field)
 
 
 def free_port():

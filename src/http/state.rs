@@ -196,6 +196,13 @@ impl AppState {
         }
     }
 
+    /// The hosted files (every server started by `serve` has them).
+    pub fn files(&self) -> Result<Arc<crate::data::Files>, AppError> {
+        self.files
+            .clone()
+            .ok_or_else(|| AppError::Unavailable("this server hosts no files".into()))
+    }
+
     pub fn accounts(&self) -> Result<&crate::accounts::Accounts, AppError> {
         self.accounts
             .as_ref()

@@ -34,15 +34,18 @@ fn municipalities() -> String {
     csv
 }
 
-fn hosted(csv: &str) -> (Setup, Server) {
+/// Two organisations and a server, with organisation A's dataset `kommuner`.
+fn with_dataset(extra: &[&str]) -> (Setup, Server) {
     let s = setup();
-    let server = Server::start_in(s.dir.path(), &[]);
+    let server = Server::start_in(s.dir.path(), extra);
     let own = dataset("kommuner", ORG_A, "Kommuner");
-    assert!(
-        put_turtle(&server, "/datasets/kommuner", &s.token_a, &own)
-            .status()
-            .is_success()
-    );
+    let created = put_turtle(&server, "/datasets/kommuner", &s.token_a, &own);
+    assert!(created.status().is_success());
+    (s, server)
+}
+
+fn hosted(csv: &str) -> (Setup, Server) {
+    let (s, server) = with_dataset(&[]);
     let uploaded = server
         .put(FILE)
         .bearer_auth(&s.token_a)
@@ -266,14 +269,7 @@ fn files_hosted_at_start_answer_as_tables_and_features() {
 /// A publisher who never writes RDF uploads a file from the dataset's page in the browser.
 #[test]
 fn a_publisher_uploads_a_file_from_the_files_page() {
-    let s = setup();
-    let server = Server::start_in(s.dir.path(), &[]);
-    let own = dataset("kommuner", ORG_A, "Kommuner");
-    assert!(
-        put_turtle(&server, "/datasets/kommuner", &s.token_a, &own)
-            .status()
-            .is_success()
-    );
+    let (s, server) = with_dataset(&[]);
     let other = dataset("annat", ORG_B, "Annat");
     assert!(
         put_turtle(&server, "/datasets/annat", &s.token_b, &other)
@@ -397,14 +393,7 @@ fn a_data_dictionary_names_the_columns_and_keeps_a_code_as_text() {
 /// An Excel workbook: its first sheet is the table.
 #[test]
 fn an_excel_workbook_becomes_a_table() {
-    let s = setup();
-    let server = Server::start_in(s.dir.path(), &[]);
-    let own = dataset("kommuner", ORG_A, "Kommuner");
-    assert!(
-        put_turtle(&server, "/datasets/kommuner", &s.token_a, &own)
-            .status()
-            .is_success()
-    );
+    let (s, server) = with_dataset(&[]);
     let workbook = std::fs::read(common::root().join("tests/fixtures/data/kommuner.xlsx")).unwrap();
     let uploaded = server
         .put("/datasets/kommuner/distributions/xlsx/file")
@@ -471,14 +460,7 @@ impl std::io::Read for Generated {
 #[test]
 fn a_200_mb_csv_is_streamed_and_loaded_in_bounded_memory() {
     use sha2::Digest;
-    let s = setup();
-    let server = Server::start_in(s.dir.path(), &[]);
-    let own = dataset("kommuner", ORG_A, "Kommuner");
-    assert!(
-        put_turtle(&server, "/datasets/kommuner", &s.token_a, &own)
-            .status()
-            .is_success()
-    );
+    let (s, server) = with_dataset(&[]);
     let rows = 7_000_000;
     let idle = server.memory_kib("VmRSS") / 1024;
     let file = std::sync::Arc::new(std::sync::Mutex::new(Generated {
@@ -515,7 +497,11 @@ fn a_200_mb_csv_is_streamed_and_loaded_in_bounded_memory() {
         "the server grew by {grown} MiB for a 200 MB file"
     );
     let counted = json(&server, "/data/kommuner/csv.json?l%C3%A4n=C&_size=1");
-    assert_eq!(counted["total"], rows.div_ceil(3), "the rows with i % 3 == 1");
+    assert_eq!(
+        counted["total"],
+        rows.div_ceil(3),
+        "the rows with i % 3 == 1"
+    );
 }
 
 /// A reader paging through a table while a new version is uploaded sees whole pages of one
@@ -565,11 +551,12 @@ fn a_new_version_replaces_the_table_while_a_reader_pages() {
 #[test]
 fn a_connected_file_is_fetched_and_hosted_only_when_it_changed() {
     let remote = crate::fixture::Fixture::start();
-    remote.serve("/kommuner.csv", "text/csv; charset=utf-8", "kod,namn\n0180,Stockholm\n");
-    let s = setup();
-    let server = Server::start_in(s.dir.path(), &["--allow-private-sources", "--no-scheduler"]);
-    let own = dataset("kommuner", ORG_A, "Kommuner");
-    assert!(put_turtle(&server, "/datasets/kommuner", &s.token_a, &own).status().is_success());
+    remote.serve(
+        "/kommuner.csv",
+        "text/csv; charset=utf-8",
+        "kod,namn\n0180,Stockholm\n",
+    );
+    let (s, server) = with_dataset(&["--allow-private-sources", "--no-scheduler"]);
     let source = serde_json::json!({"url": remote.url("/kommuner.csv"), "schedule": "*/5 * * * *"});
     let connect = |token: &str| {
         server
@@ -584,7 +571,10 @@ fn a_connected_file_is_fetched_and_hosted_only_when_it_changed() {
     assert_eq!(connected.status(), StatusCode::OK);
     let answer: Value = connected.json().unwrap();
     assert_eq!(answer["run"]["changed"], true, "{answer}");
-    assert_eq!(json(&server, "/data/kommuner/csv.json")["rows"][0]["namn"], "Stockholm");
+    assert_eq!(
+        json(&server, "/data/kommuner/csv.json")["rows"][0]["namn"],
+        "Stockholm"
+    );
     assert_eq!(
         server.get(FILE).send().unwrap().text().unwrap(),
         "kod,namn\n0180,Stockholm\n"
@@ -604,7 +594,11 @@ fn a_connected_file_is_fetched_and_hosted_only_when_it_changed() {
     assert_eq!(again["changed"], false, "{again}");
     assert_eq!(again["not_modified"], true, "{again}");
     // Changed: a new version, its table and the distribution's byte size.
-    remote.serve("/kommuner.csv", "text/csv", "kod,namn\n0180,Stockholm\n1480,Göteborg\n");
+    remote.serve(
+        "/kommuner.csv",
+        "text/csv",
+        "kod,namn\n0180,Stockholm\n1480,Göteborg\n",
+    );
     let changed = run();
     assert_eq!(changed["changed"], true, "{changed}");
     assert_eq!(json(&server, "/data/kommuner/csv.json")["total"], 2);

@@ -2,7 +2,7 @@
 //! /datasets/{id}/distributions/{name}/file`), katalog keeps it and describes the
 //! distribution from it, and anyone downloads it from the same URL.
 use super::publish::{record_iri, report_syntax};
-use crate::data::{Files, Version};
+use crate::data::Version;
 use crate::http::extract::{Caller, Path};
 use crate::http::{AppError, SharedState};
 use crate::publish::{Hosted, authorize_stored, host_file};
@@ -60,7 +60,7 @@ pub async fn upload(
     body: Body,
 ) -> Result<Response, AppError> {
     let to_http = |e| AppError::from_publish(e, report_syntax(&headers));
-    let files = files(&state)?;
+    let files = state.files()?;
     crate::data::check_name(&id)?;
     crate::data::check_name(&name)?;
     let dataset = record_iri(&state, RecordKind::Dataset, &id)?;
@@ -131,7 +131,7 @@ pub async fn download(
     Query(which): Query<Which>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let files = files(&state)?;
+    let files = state.files()?;
     let versions = files.versions(&id, &name)?;
     let version = match &which.version {
         Some(sha256) => versions.iter().find(|v| &v.sha256 == sha256),
@@ -170,13 +170,6 @@ pub async fn download(
         (header::CONTENT_LENGTH, length),
     ];
     Ok((cache, content, Body::from_stream(chunks)).into_response())
-}
-
-fn files(state: &SharedState) -> Result<Arc<Files>, AppError> {
-    state
-        .files
-        .clone()
-        .ok_or_else(|| AppError::Unavailable("this server hosts no files".into()))
 }
 
 /// The upload's media type, without its parameters (`text/csv; charset=utf-8` is
@@ -267,7 +260,7 @@ pub async fn show_source(
     State(state): State<SharedState>,
     Path((id, name)): Path<(String, String)>,
 ) -> Result<Json<crate::data::Connected>, AppError> {
-    let connection = files(&state)?.connection(&id, &name)?;
+    let connection = state.files()?.connection(&id, &name)?;
     Ok(Json(connection.ok_or(AppError::NotFound)?))
 }
 

@@ -60,7 +60,7 @@ pub async fn rows(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let files = files(&state)?;
+    let files = state.files()?;
     let (name, form) = form_of(&files, &id, &file, &headers)?;
     let pairs = pairs(raw.as_deref());
     let query = Query::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
@@ -123,7 +123,7 @@ pub async fn columns(
         total: false,
         ..Query::default()
     };
-    let page = run(files(&state)?, &id, &name, query).await?;
+    let page = run(state.files()?, &id, &name, query).await?;
     Ok(axum::Json(json!({ "columns": page.columns })))
 }
 
@@ -156,7 +156,7 @@ pub async fn describe_columns(
     crate::data::check_name(&id)?;
     crate::data::check_name(&name)?;
     let dataset = super::publish::record_iri(&state, crate::store::RecordKind::Dataset, &id)?;
-    let files = files(&state)?;
+    let files = state.files()?;
     let columns = crate::publish::describe_columns(
         &state.publishing(),
         &principal,
@@ -308,13 +308,6 @@ fn page_csv(page: &Page) -> Result<Response, AppError> {
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
 }
 
-fn files(state: &SharedState) -> Result<Arc<Files>, AppError> {
-    state
-        .files
-        .clone()
-        .ok_or_else(|| AppError::Unavailable("this server hosts no files".into()))
-}
-
 /// CKAN's `datastore_search` parameters (as a JSON body, or as query parameters with
 /// `filters` as JSON).
 #[derive(Deserialize)]
@@ -402,7 +395,9 @@ async fn ckan_answer(state: &SharedState, parameters: Result<Json, String>) -> R
     let answer = async {
         let parameters: DatastoreSearch = serde_json::from_value(parameters.map_err(invalid)?)
             .map_err(|e| invalid(e.to_string()))?;
-        let files = files(state).map_err(|e| ckan_error(StatusCode::NOT_FOUND, e.to_string()))?;
+        let files = state
+            .files()
+            .map_err(|e| ckan_error(StatusCode::NOT_FOUND, e.to_string()))?;
         let (id, name) = resource(&state.config.base_uri, &parameters.resource_id)
             .ok_or_else(|| not_found(&parameters.resource_id))?;
         let query = ckan_query(&parameters).map_err(invalid)?;

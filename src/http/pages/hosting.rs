@@ -3,7 +3,7 @@
 //! is) into a distribution, new or existing.
 use super::publisher::{editable_record, page_lang, require_login};
 use super::render;
-use crate::data::{DataError, Files};
+use crate::data::DataError;
 use crate::http::extract::{Path, Query, check_csrf, csrf_token};
 use crate::http::handlers::publish::record_iri;
 use crate::http::{AppError, SharedState};
@@ -17,7 +17,6 @@ use axum::routing::get;
 use minijinja::context;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::Arc;
 use tower_sessions::Session;
 
 pub fn routes(max_upload: u64) -> Router<SharedState> {
@@ -61,7 +60,7 @@ async fn page(
     lang: &str,
     error: Option<String>,
 ) -> Result<axum::response::Html<String>, AppError> {
-    let files = hosted_files(state)?;
+    let files = state.files()?;
     let shown: Vec<Shown> = files
         .distributions(id)?
         .into_iter()
@@ -97,7 +96,7 @@ async fn upload(
     let lang = page_lang(&session, &params).await;
     let dataset = record_iri(&state, RecordKind::Dataset, &id)?;
     editable_record(&state, &principal, &dataset).await?;
-    let files = hosted_files(&state)?;
+    let files = state.files()?;
     let (mut csrf, mut name) = (None, String::new());
     let mut kept = None;
     while let Some(mut part) = multipart.next_field().await.map_err(broken)? {
@@ -147,13 +146,6 @@ async fn upload(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn hosted_files(state: &SharedState) -> Result<Arc<Files>, AppError> {
-    state
-        .files
-        .clone()
-        .ok_or_else(|| AppError::Unavailable("this server hosts no files".into()))
 }
 
 fn broken(error: axum::extract::multipart::MultipartError) -> AppError {
