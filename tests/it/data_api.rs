@@ -615,3 +615,78 @@ fn a_connected_file_is_fetched_and_hosted_only_when_it_changed() {
         .unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// Every kind of file a body publishes comes back byte for byte, and the dataset's record
+/// states each one's checksum (SHA-1, as DCAT-AP-SE names it).
+#[test]
+fn every_file_type_comes_back_byte_for_byte_with_its_checksum() {
+    use sha1::Digest;
+    let (s, server) = with_dataset(&[]);
+    let root = common::root();
+    let read = |path: &str| std::fs::read(root.join(path)).unwrap();
+    let files: Vec<(&str, &str, Vec<u8>)> = vec![
+        (
+            "csv",
+            "text/csv",
+            b"namn;kommun\nBadholmen;\xD6ster\xE5ker\n".to_vec(),
+        ),
+        (
+            "json",
+            "application/json",
+            read("examples/files/budget.json"),
+        ),
+        (
+            "geojson",
+            "application/geo+json",
+            read("examples/files/badplatser.geojson"),
+        ),
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            read("tests/fixtures/data/kommuner.xlsx"),
+        ),
+        (
+            "pdf",
+            "application/pdf",
+            b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec(),
+        ),
+        (
+            "png",
+            "image/png",
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"
+                .to_vec(),
+        ),
+    ];
+    for (name, media_type, content) in &files {
+        let path = format!("/datasets/kommuner/distributions/{name}/file");
+        let uploaded = server
+            .put(&path)
+            .bearer_auth(&s.token_a)
+            .header("content-type", *media_type)
+            .body(content.clone())
+            .send()
+            .unwrap();
+        assert_eq!(uploaded.status(), StatusCode::CREATED, "{name}");
+        let got = server.get(&path).send().unwrap();
+        assert_eq!(got.headers()["content-type"], *media_type, "{name}");
+        assert_eq!(got.bytes().unwrap().as_ref(), content.as_slice(), "{name}");
+    }
+    let record = server
+        .get("/datasets/kommuner")
+        .header("accept", "text/turtle")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    for (name, _, content) in &files {
+        let sha1 = hex::encode(sha1::Sha1::digest(content));
+        assert!(
+            record.contains(&sha1),
+            "the checksum of {name} in\n{record}"
+        );
+    }
+    // The tables among them answer; the others are files only.
+    assert_eq!(json(&server, "/data/kommuner/geojson.json")["total"], 10);
+    let pdf = server.get("/data/kommuner/pdf.json").send().unwrap();
+    assert_eq!(pdf.status(), StatusCode::NOT_FOUND);
+}

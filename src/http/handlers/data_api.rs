@@ -80,7 +80,7 @@ pub async fn rows(
                 Some(_) => "sv",
                 None => super::super::pages::record::page_language(None, &headers),
             };
-            super::super::pages::table(&id, &name, lang, &pairs, &page, next.as_deref())?
+            super::super::pages::table(&state, &id, &name, lang, &pairs, &page, next.as_deref())?
                 .into_response()
         }
     })

@@ -468,7 +468,7 @@ pub fn record_page(
 }
 
 /// The title of the stored record `iri` in `lang`, if there is such a record.
-fn record_title(state: &AppState, iri: &NamedNode, lang: &str) -> Option<String> {
+pub(super) fn record_title(state: &AppState, iri: &NamedNode, lang: &str) -> Option<String> {
     let triples = state.catalogue.record(iri.as_ref()).ok().flatten()?;
     let node = NamedOrBlankNode::from(iri.clone());
     Descriptions::new(&triples)

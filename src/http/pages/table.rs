@@ -4,7 +4,7 @@ use super::chart::{self, Mark};
 use super::render;
 use crate::data::query::Page;
 use crate::data::table::Kind;
-use crate::http::AppError;
+use crate::http::{AppError, AppState};
 use axum::response::Html;
 use minijinja::context;
 use serde::Serialize;
@@ -22,6 +22,7 @@ struct Heading {
 }
 
 pub fn table(
+    state: &AppState,
     id: &str,
     name: &str,
     lang: &str,
@@ -91,10 +92,17 @@ pub fn table(
             .finish();
         format!("/data/{id}/{name}.{suffix}?{query}")
     };
+    // The dataset's title heads the page, the distribution's name beside it.
+    let dataset =
+        oxigraph::model::NamedNode::new(state.config.iri_for_path(&format!("datasets/{id}")));
+    let title = dataset
+        .ok()
+        .and_then(|iri| super::record::record_title(state, &iri, lang));
     render(
         "table.html",
         context! {
             lang => lang,
+            title => title,
             id => id,
             name => name,
             headings => headings,

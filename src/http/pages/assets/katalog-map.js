@@ -37,7 +37,8 @@ if (element && window.L) {
       },
     }).addTo(map);
     const bounds = shown.getBounds();
-    map.fitBounds(bounds.isValid() ? bounds.pad(0.2) : [[55.3, 11.1], [69.1, 24.2]]);
+    // Close enough to tell the places apart, far enough to see where in Sweden they are.
+    map.fitBounds(bounds.isValid() ? bounds.pad(0.2) : [[55.3, 11.1], [69.1, 24.2]], { maxZoom: 9 });
     element.dataset.drawn = String(rows.features.filter((f) => f.geometry).length);
   }).catch((error) => {
     element.textContent = `Kartan kunde inte ritas: ${error.message}`;
