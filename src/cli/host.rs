@@ -12,10 +12,10 @@ pub async fn host(state: &AppState, spec: &str) -> CliResult {
     let (id, name) = target.split_once('/').ok_or_else(bad)?;
     crate::data::check_name(id)?;
     crate::data::check_name(name)?;
-    let files = state.files.clone().ok_or("this server hosts no files")?;
+    let files = state.files()?;
     let dataset = NamedNode::new(state.config.iri_for_path(&format!("datasets/{id}")))?;
     let path = PathBuf::from(path);
-    let media_type = media_type(&path);
+    let media_type = crate::data::media_type_of(None, &path.to_string_lossy());
     let kept = {
         let (files, path) = (files.clone(), path.clone());
         tokio::task::spawn_blocking(move || files.keep_file(&path)).await??
@@ -25,19 +25,11 @@ pub async fn host(state: &AppState, spec: &str) -> CliResult {
         id,
         name,
         kept,
-        media_type,
+        media_type: &media_type,
     };
     host_file(&state.publishing(), None, &files, hosted)
         .await
         .map_err(|e| format!("hosting {}: {e}", path.display()))?;
     tracing::info!(file = %path.display(), dataset = id, name, "hosted");
     Ok(())
-}
-
-/// The media type of a file, from its extension.
-fn media_type(path: &std::path::Path) -> &'static str {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .and_then(crate::data::media_type_of_extension)
-        .unwrap_or("application/octet-stream")
 }

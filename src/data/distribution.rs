@@ -16,6 +16,15 @@ pub fn distribution_iri(dataset: &NamedNode, name: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{}/distributions/{name}", dataset.as_str()))
 }
 
+/// The dataset id and distribution name of a distribution IRI under `base`
+/// (`{base}datasets/{id}/distributions/{name}`): the inverse of [`distribution_iri`].
+pub fn distribution_of(base: &str, iri: &str) -> Option<(String, String)> {
+    let path = iri.strip_prefix(base)?.strip_prefix("datasets/")?;
+    let (id, name) = path.split_once("/distributions/")?;
+    let plain = super::check_name(id).is_ok() && super::check_name(name).is_ok();
+    plain.then(|| (id.to_owned(), name.to_owned()))
+}
+
 /// Where the distribution's file is served: `{distribution}/file`.
 pub fn file_url(distribution: &NamedNode) -> NamedNode {
     NamedNode::new_unchecked(format!("{}/{FILE_SEGMENT}", distribution.as_str()))

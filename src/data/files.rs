@@ -175,11 +175,7 @@ impl Files {
 
     /// The data dictionary of a distribution (empty if none was given).
     pub fn dictionary(&self, dataset: &str, name: &str) -> Result<Dictionary, DataError> {
-        match fs::read(self.dictionary_path(dataset, name)?) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| io::Error::other(e).into()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Dictionary::default()),
-            Err(e) => Err(e.into()),
-        }
+        Ok(read_json(&self.dictionary_path(dataset, name)?)?.unwrap_or_default())
     }
 
     /// Keeps a distribution's data dictionary (replaced atomically).
@@ -189,24 +185,15 @@ impl Files {
         name: &str,
         dictionary: &Dictionary,
     ) -> Result<(), DataError> {
-        let path = self.dictionary_path(dataset, name)?;
-        fs::create_dir_all(path.parent().expect("a folder per dataset"))?;
-        let temporary = path.with_extension("columns-new");
-        let text = serde_json::to_vec_pretty(dictionary).map_err(io::Error::other)?;
-        fs::write(&temporary, text)?;
-        fs::rename(&temporary, &path)?;
-        Ok(())
+        Ok(write_json(
+            &self.dictionary_path(dataset, name)?,
+            dictionary,
+        )?)
     }
 
     /// Where a distribution's file is fetched from, if it is connected.
     pub fn connection(&self, dataset: &str, name: &str) -> Result<Option<Connected>, DataError> {
-        match fs::read(self.list(dataset, name)?.with_extension("source")) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| io::Error::other(e).into()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        Ok(read_json(&self.source_path(dataset, name)?)?)
     }
 
     /// Keeps where a distribution's file is fetched from (replaced atomically).
@@ -216,13 +203,7 @@ impl Files {
         name: &str,
         connected: &Connected,
     ) -> Result<(), DataError> {
-        let path = self.list(dataset, name)?.with_extension("source");
-        fs::create_dir_all(path.parent().expect("a folder per dataset"))?;
-        let temporary = path.with_extension("source-new");
-        let text = serde_json::to_vec_pretty(connected).map_err(io::Error::other)?;
-        fs::write(&temporary, text)?;
-        fs::rename(&temporary, &path)?;
-        Ok(())
+        Ok(write_json(&self.source_path(dataset, name)?, connected)?)
     }
 
     /// Every connected distribution: (dataset, name, connection).
@@ -250,13 +231,14 @@ impl Files {
         Ok(self.list(dataset, name)?.with_extension("columns"))
     }
 
+    /// `distributions/{dataset}/{name}.source`.
+    fn source_path(&self, dataset: &str, name: &str) -> Result<PathBuf, DataError> {
+        Ok(self.list(dataset, name)?.with_extension("source"))
+    }
+
     /// The versions of a distribution's file, oldest first.
     pub fn versions(&self, dataset: &str, name: &str) -> Result<Vec<Version>, DataError> {
-        match fs::read(self.list(dataset, name)?) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| io::Error::other(e).into()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(e.into()),
-        }
+        Ok(read_json(&self.list(dataset, name)?)?.unwrap_or_default())
     }
 
     /// The distributions of a dataset that have files here, by name, each with its versions.
@@ -308,13 +290,7 @@ impl Files {
             media_type: media_type.to_owned(),
             uploaded: now.to_owned(),
         });
-        fs::create_dir_all(list.parent().expect("a folder per dataset"))?;
-        let temporary = list.with_extension("json.new");
-        fs::write(
-            &temporary,
-            serde_json::to_vec_pretty(&versions).map_err(io::Error::other)?,
-        )?;
-        fs::rename(&temporary, &list)?;
+        write_json(&list, &versions)?;
         Ok(versions)
     }
 
@@ -391,6 +367,30 @@ impl Drop for Upload {
             let _ = fs::remove_file(&self.path);
         }
     }
+}
+
+/// A small JSON file beside the hosted files, or None when there is none.
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<Option<T>> {
+    match fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(io::Error::other),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes a small JSON file whole: to `{path}.new`, then renamed over `path`, so a reader
+/// sees the old content or the new, never a mix.
+fn write_json(path: &Path, value: &impl Serialize) -> io::Result<()> {
+    fs::create_dir_all(path.parent().expect("a folder per dataset"))?;
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".new");
+    fs::write(
+        &temporary,
+        serde_json::to_vec_pretty(value).map_err(io::Error::other)?,
+    )?;
+    fs::rename(&temporary, path)
 }
 
 fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {

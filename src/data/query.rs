@@ -491,6 +491,15 @@ fn list(value: &str) -> Result<Vec<String>, DataError> {
     Ok(value.split(',').map(str::to_owned).collect())
 }
 
+/// A value as text, as a CSV file or a page shows it: null is empty, a string is itself.
+pub fn text(value: &Json) -> String {
+    match value {
+        Json::Null => String::new(),
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 fn json(value: ValueRef<'_>) -> Json {
     match value {
         ValueRef::Null | ValueRef::Blob(_) => Json::Null,

@@ -130,7 +130,8 @@ impl Harvester {
                 connected.url, fetched.status
             )));
         }
-        let media_type = media_type(fetched.content_type.as_deref(), &connected.url);
+        let media_type =
+            crate::data::media_type_of(fetched.content_type.as_deref(), &connected.url);
         let kept = {
             let (files, body) = (files.clone(), fetched.body);
             tokio::task::spawn_blocking(move || {
@@ -200,21 +201,6 @@ impl Harvester {
         }
         Ok(())
     }
-}
-
-/// The file's media type: the answer's `Content-Type`, else the URL's extension.
-fn media_type(content_type: Option<&str>, url: &str) -> String {
-    let given = content_type
-        .and_then(|c| c.split(';').next())
-        .map(|c| c.trim().to_ascii_lowercase())
-        .filter(|c| !c.is_empty() && c != "application/octet-stream" && c != "text/plain");
-    given
-        .or_else(|| {
-            let path = url.split(['?', '#']).next()?;
-            let extension = path.rsplit_once('.')?.1;
-            crate::data::media_type_of_extension(extension).map(str::to_owned)
-        })
-        .unwrap_or_else(|| "application/octet-stream".into())
 }
 
 fn hosting(error: DataError) -> HarvestError {

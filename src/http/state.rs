@@ -196,6 +196,13 @@ impl AppState {
         }
     }
 
+    /// The harvester of connected sources and data (a server with accounts has one).
+    pub fn harvester(&self) -> Result<&Arc<crate::harvest::Harvester>, AppError> {
+        self.harvester
+            .as_ref()
+            .ok_or_else(|| AppError::Forbidden("connected sources need accounts".into()))
+    }
+
     /// The hosted files (every server started by `serve` has them).
     pub fn files(&self) -> Result<Arc<crate::data::Files>, AppError> {
         self.files

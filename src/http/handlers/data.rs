@@ -4,7 +4,7 @@
 use super::publish::{record_iri, report_syntax};
 use crate::data::Version;
 use crate::http::extract::{Caller, Path};
-use crate::http::{AppError, SharedState};
+use crate::http::{AppError, ReportSyntax, SharedState};
 use crate::publish::{Hosted, authorize_stored, host_file};
 use crate::store::RecordKind;
 use axum::Json;
@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 use tokio::io::AsyncReadExt;
 
 /// What an upload answers: the distribution and the versions of its file kept.
@@ -234,7 +233,7 @@ pub async fn connect_source(
     crate::data::check_name(&id)?;
     crate::data::check_name(&name)?;
     let dataset = record_iri(&state, RecordKind::Dataset, &id)?;
-    let harvester = harvester(&state)?;
+    let harvester = state.harvester()?;
     let (connection, run) = harvester
         .connect_file(
             &principal,
@@ -285,13 +284,6 @@ pub async fn run_source(
     crate::data::check_name(&name)?;
     let dataset = record_iri(&state, RecordKind::Dataset, &id)?;
     authorize_stored(&principal, &*state.catalogue.index()?, &dataset)
-        .map_err(|e| AppError::from_publish(e, report_syntax(&HeaderMap::new())))?;
-    Ok(Json(harvester(&state)?.fetch_file(&id, &name).await?))
-}
-
-fn harvester(state: &SharedState) -> Result<&Arc<crate::harvest::Harvester>, AppError> {
-    state
-        .harvester
-        .as_ref()
-        .ok_or_else(|| AppError::Forbidden("connected data needs accounts".into()))
+        .map_err(|e| AppError::from_publish(e, ReportSyntax::Json))?;
+    Ok(Json(state.harvester()?.fetch_file(&id, &name).await?))
 }

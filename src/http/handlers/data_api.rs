@@ -295,12 +295,8 @@ fn page_csv(page: &Page) -> Result<Response, AppError> {
     out.write_record(page.columns.iter().map(|c| c.name.as_str()))
         .map_err(failed)?;
     for row in &page.rows {
-        let cells = row.values.iter().map(|v| match v {
-            Json::Null => String::new(),
-            Json::String(s) => s.clone(),
-            other => other.to_string(),
-        });
-        out.write_record(cells).map_err(failed)?;
+        out.write_record(row.values.iter().map(query::text))
+            .map_err(failed)?;
     }
     let body = out
         .into_inner()
@@ -422,14 +418,11 @@ async fn ckan_answer(state: &SharedState, parameters: Result<Json, String>) -> R
 
 /// A `resource_id`: `{id}/{name}`, or the distribution's IRI under this site.
 fn resource(base: &str, resource_id: &str) -> Option<(String, String)> {
-    let path = resource_id
-        .strip_prefix(base)
-        .and_then(|p| p.strip_prefix("datasets/"))
-        .map(|p| p.replacen("/distributions/", "/", 1))
-        .unwrap_or_else(|| resource_id.to_owned());
-    let (id, name) = path.split_once('/')?;
-    (crate::data::check_name(id).is_ok() && crate::data::check_name(name).is_ok())
-        .then(|| (id.to_owned(), name.to_owned()))
+    crate::data::distribution_of(base, resource_id).or_else(|| {
+        let (id, name) = resource_id.split_once('/')?;
+        (crate::data::check_name(id).is_ok() && crate::data::check_name(name).is_ok())
+            .then(|| (id.to_owned(), name.to_owned()))
+    })
 }
 
 fn ckan_query(parameters: &DatastoreSearch) -> Result<Query, String> {

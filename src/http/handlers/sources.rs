@@ -1,6 +1,6 @@
 //! Connected sources over HTTP: an organisation's admins connect, list, run and disconnect
 //! the catalogues and APIs katalog harvests into its records.
-use crate::harvest::{HarvestError, Harvester, NewSource, Source, SourceKind, Sources};
+use crate::harvest::{HarvestError, NewSource, Source, SourceKind, Sources};
 use crate::http::extract::{Caller, Path, Query};
 use crate::http::openapi::ErrorBody;
 use crate::http::{AppError, SharedState};
@@ -8,7 +8,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
 
 /// A new source, as `POST /organisations/{key}/sources` takes it.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -57,7 +56,7 @@ pub async fn list_sources(
 ) -> Result<Json<serde_json::Value>, AppError> {
     let org = state.accounts()?.organisation(&key).await?;
     admin_of(&principal, org.id)?;
-    let sources = harvester(&state)?.sources();
+    let sources = state.harvester()?.sources();
     let mut listed = Vec::new();
     for source in sources.of_organisation(org.id).await? {
         listed.push(sources.status(source).await?);
@@ -103,7 +102,8 @@ pub async fn add_source(
         max_removal: request.max_removal,
         time_budget: request.time_budget,
     };
-    let source = harvester(&state)?
+    let source = state
+        .harvester()?
         .sources()
         .add(org.id, &new, &principal.actor)
         .await?;
@@ -184,7 +184,7 @@ pub async fn run_source(
     Query(params): Query<RunParams>,
 ) -> Result<Response, AppError> {
     owned_source(&state, &principal, id).await?;
-    let harvester = harvester(&state)?.clone();
+    let harvester = state.harvester()?.clone();
     let full = params.full.unwrap_or(false);
     if params.wait.unwrap_or(false) {
         let report = harvester.run(id, full).await?;
@@ -222,13 +222,6 @@ pub async fn confirm_removal(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn harvester(state: &SharedState) -> Result<&Arc<Harvester>, AppError> {
-    state
-        .harvester
-        .as_ref()
-        .ok_or_else(|| AppError::Forbidden("connected sources need accounts".into()))
-}
-
 fn admin_of(principal: &crate::accounts::Principal, org_id: i64) -> Result<(), AppError> {
     match principal.administers(org_id) {
         true => Ok(()),
@@ -245,7 +238,7 @@ async fn owned_source(
     principal: &crate::accounts::Principal,
     id: i64,
 ) -> Result<(Sources, Source), AppError> {
-    let sources = harvester(state)?.sources();
+    let sources = state.harvester()?.sources();
     let source = sources.get(id).await?;
     if !principal.member_of(source.org_id) {
         return Err(HarvestError::UnknownSource(id).into());

@@ -1,7 +1,6 @@
 //! A chart of a hosted table's page as an SVG image drawn on the server: bars or a line of a
 //! number column over another column. It needs no script, and the page's table below it is
 //! its text alternative.
-use serde_json::Value as Json;
 use std::fmt::Write;
 
 const WIDTH: f64 = 720.0;
@@ -143,15 +142,6 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-/// A cell as a chart label.
-pub fn label(value: &Json) -> String {
-    match value {
-        Json::Null => String::new(),
-        Json::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -105,7 +105,10 @@ async fn upload(
             Some("name") => name = part.text().await.map_err(broken)?.trim().to_owned(),
             Some("file") => {
                 check_csrf(&session, csrf.as_deref()).await?;
-                let media_type = media_type(part.content_type(), part.file_name());
+                let media_type = crate::data::media_type_of(
+                    part.content_type(),
+                    part.file_name().unwrap_or_default(),
+                );
                 let mut upload = files.begin(state.config.max_upload_bytes)?;
                 while let Some(chunk) = part.chunk().await.map_err(broken)? {
                     upload.write(&chunk)?;
@@ -150,24 +153,4 @@ async fn upload(
 
 fn broken(error: axum::extract::multipart::MultipartError) -> AppError {
     AppError::BadRequest(format!("the upload broke off: {error}"))
-}
-
-/// The file's media type as the browser gave it, else from its name.
-fn media_type(given: Option<&str>, file_name: Option<&str>) -> String {
-    let given = given
-        .map(|m| {
-            m.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .filter(|m| !m.is_empty() && m != "application/octet-stream");
-    let by_name = || {
-        let extension = file_name?.rsplit_once('.')?.1;
-        crate::data::media_type_of_extension(extension).map(str::to_owned)
-    };
-    given
-        .or_else(by_name)
-        .unwrap_or_else(|| "application/octet-stream".into())
 }

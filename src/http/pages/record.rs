@@ -286,7 +286,7 @@ impl Reader<'_> {
             rows: page
                 .rows
                 .iter()
-                .map(|r| r.values.iter().map(super::chart::label).collect())
+                .map(|r| r.values.iter().map(crate::data::query::text).collect())
                 .collect(),
             total: page.total.unwrap_or_default(),
         })
@@ -298,12 +298,8 @@ impl Reader<'_> {
         if !crate::data::table::is_tabular(media_type) {
             return None;
         }
-        let path = url
-            .strip_prefix(self.state.config.base_uri.as_str())?
-            .strip_prefix("datasets/")?
-            .strip_suffix("/file")?;
-        let (id, name) = path.split_once("/distributions/")?;
-        Some((id.to_owned(), name.to_owned()))
+        let distribution = url.strip_suffix(&format!("/{}", crate::data::FILE_SEGMENT))?;
+        crate::data::distribution_of(&self.state.config.base_uri, distribution)
     }
 
     fn view(&self, iri: &NamedNode, kind: RecordKind, services: Vec<Named>) -> View {

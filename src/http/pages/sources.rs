@@ -38,10 +38,7 @@ async fn admin_of(
 ) -> Result<(Organisation, Arc<Harvester>), AppError> {
     let back = format!("/publish/org/{orgnr}/sources");
     let (_, org) = super::admin::admin_of_for(state, session, orgnr, &back, "its sources").await?;
-    let harvester = state
-        .harvester
-        .clone()
-        .ok_or_else(|| AppError::Forbidden("connected sources need accounts".into()))?;
+    let harvester = state.harvester()?.clone();
     Ok((org, harvester))
 }
 

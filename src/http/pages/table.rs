@@ -2,13 +2,12 @@
 //! JavaScript (a plain table, sort links in the headings, a search form, a next link).
 use super::chart::{self, Mark};
 use super::render;
-use crate::data::query::Page;
+use crate::data::query::{Page, text};
 use crate::data::table::Kind;
 use crate::http::{AppError, AppState};
 use axum::response::Html;
 use minijinja::context;
 use serde::Serialize;
-use serde_json::Value as Json;
 
 #[derive(Serialize)]
 struct Heading {
@@ -60,7 +59,7 @@ pub fn table(
     let rows: Vec<Vec<String>> = page
         .rows
         .iter()
-        .map(|row| row.values.iter().map(cell).collect())
+        .map(|row| row.values.iter().map(text).collect())
         .collect();
     let facets: Vec<_> = page
         .facets
@@ -71,9 +70,9 @@ pub fn table(
                 .iter()
                 .map(|v| {
                     (
-                        cell(&v.value),
+                        text(&v.value),
                         v.count,
-                        link(pairs, &f.column, &cell(&v.value)),
+                        link(pairs, &f.column, &text(&v.value)),
                     )
                 })
                 .collect();
@@ -126,14 +125,6 @@ pub fn table(
     )
 }
 
-fn cell(value: &Json) -> String {
-    match value {
-        Json::Null => String::new(),
-        Json::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// This page's parameters with `key` set to `value` (a sort replaces the other sort), from
 /// the first page.
 fn link(pairs: &[(String, String)], key: &str, value: &str) -> String {
@@ -159,7 +150,7 @@ fn chart<'a>(page: &Page, value: &impl Fn(&str) -> Option<&'a str>) -> Option<St
         .rows
         .iter()
         .filter_map(|row| {
-            let label = x.map_or_else(|| row.id.to_string(), |i| chart::label(&row.values[i]));
+            let label = x.map_or_else(|| row.id.to_string(), |i| text(&row.values[i]));
             Some((label, row.values[y].as_f64()?))
         })
         .collect();
