@@ -237,7 +237,10 @@ async fn run(
     let progress = spinner(id);
     let report = harvester.run(id, full).await?;
     progress.finish_and_clear();
-    harvester.catalogue.flush()?;
+    // No flush of RocksDB's memory tables: what the run wrote is durable already (the
+    // ledger commits durably, the bulk-loaded files are synced before they are added, and
+    // removals are in the write-ahead log), and a flush waits until RocksDB has merged the
+    // files a large run added, which it does in the background once the store is open again.
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -20,9 +20,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
-/// Records written in one transaction: each record whole or not at all, and a crash
-/// between batches leaves every record as it was or as the source has it now.
-const BATCH: usize = 1000;
+/// Records written in one store write. Each is all or nothing (a crash leaves every
+/// record as it was or as the source has it now, and the next run finishes the work), and
+/// holds the store's writer lock: a publisher's write waits for at most one of them.
+const WRITE_RECORDS: usize = 10_000;
+
+/// Records checked ahead of the writer: the run checks the next records against the shapes
+/// while the store writes the ones before them.
+const AHEAD: usize = 500;
 
 /// The records of a run: made one at a time from the source's document, or already made
 /// (an incremental LDES run's few).
@@ -342,7 +347,7 @@ impl Harvester {
         let index = self.catalogue.index()?;
         let members = Members::of(records.heads(), &index);
         let mut seen = HashSet::new();
-        let mut accepted = Vec::new();
+        let (sender, writer) = self.writer(index.clone());
         for record in records.made() {
             if record.kind == RecordKind::Catalog {
                 report.warn(format!(
@@ -352,15 +357,21 @@ impl Harvester {
                 continue;
             }
             seen.insert(record.iri.clone());
-            if let Some(record) = self.accept(source, org, record, &index, &members, report) {
-                accepted.push(record);
-            }
-            if accepted.len() == BATCH {
-                self.write(source, org, std::mem::take(&mut accepted), &index, report)
-                    .await?;
+            if let Some(record) = self.accept(source, org, record, &index, &members, report)
+                && sender.send(record).await.is_err()
+            {
+                // The writer stopped; its error follows.
+                break;
             }
         }
-        self.write(source, org, accepted, &index, report).await?;
+        drop(sender);
+        let written = writer
+            .await
+            .map_err(|e| HarvestError::Interrupted(e.to_string()))??;
+        report.added += written.added;
+        report.updated += written.updated;
+        report.unchanged += written.unchanged;
+        self.audit(source, org, &written.notes).await?;
         let owned: HashSet<NamedNode> = owned_in(&index, source).into_iter().collect();
         let mut gone: Vec<NamedNode> = match removal {
             Removal::IfComplete => match vanishing_allowed(report) {
@@ -450,50 +461,35 @@ impl Harvester {
             && stored.hash == crate::rdf::canonical_hash(&record.triples)
     }
 
-    /// Writes the records in batches, counting what changed, and notes it in the audit log.
-    async fn write(
+    /// The store's side of a run, on a thread of its own: it writes the records sent to it
+    /// as they come, [`WRITE_RECORDS`] to a write, and answers with what changed once the
+    /// sender is dropped. `index` is the store as the run found it (the hashes before).
+    fn writer(
         &self,
-        source: &Source,
-        org: &Organisation,
-        mut records: Vec<Record>,
-        index: &RecordIndex,
-        report: &mut RunReport,
-    ) -> Result<(), HarvestError> {
-        while !records.is_empty() {
-            let batch: Vec<Record> = records.drain(..records.len().min(BATCH)).collect();
-            let catalogue = self.catalogue.clone();
-            let written = tokio::task::spawn_blocking(move || {
-                let names: Vec<NamedNode> = batch.iter().map(|r| r.iri.clone()).collect();
-                let changes = catalogue.write(batch)?;
-                let mut notes = Vec::new();
-                for (iri, change) in names.into_iter().zip(&changes) {
-                    if *change != Change::Unchanged {
-                        let after = catalogue.record_hash(iri.as_ref())?;
-                        notes.push((iri, *change, after));
-                    }
+        index: Arc<RecordIndex>,
+    ) -> (
+        tokio::sync::mpsc::Sender<Record>,
+        tokio::task::JoinHandle<Result<Written, HarvestError>>,
+    ) {
+        let (sender, mut receiver) = tokio::sync::mpsc::channel(AHEAD);
+        let catalogue = self.catalogue.clone();
+        let writer = tokio::task::spawn_blocking(move || {
+            let mut written = Written::default();
+            loop {
+                let mut names = Vec::new();
+                let records = std::iter::from_fn(|| receiver.blocking_recv())
+                    .take(WRITE_RECORDS)
+                    .inspect(|r: &Record| names.push(r.iri.clone()));
+                let changes = catalogue.write(records)?;
+                if names.is_empty() {
+                    return Ok(written);
                 }
-                Ok::<_, HarvestError>((changes, notes))
-            })
-            .await
-            .map_err(|e| HarvestError::Interrupted(e.to_string()))??;
-            let (changes, notes) = written;
-            for change in changes {
-                match change {
-                    Change::Created => report.added += 1,
-                    Change::Updated => report.updated += 1,
-                    Change::Unchanged => report.unchanged += 1,
+                for (iri, change) in names.into_iter().zip(changes) {
+                    written.count(&catalogue, &index, iri, change)?;
                 }
             }
-            let audit: Vec<(NamedNode, &str, Option<String>, Option<String>)> = notes
-                .into_iter()
-                .map(|(iri, change, after)| {
-                    let before = index.get(&iri).map(|r| r.hash.clone());
-                    (iri, change.as_str(), before, after)
-                })
-                .collect();
-            self.audit(source, org, &audit).await?;
-        }
-        Ok(())
+        });
+        (sender, writer)
     }
 
     /// Removes `gone`, the source's records it no longer has, unless they are more than its
@@ -595,4 +591,37 @@ fn vanishing_allowed(report: &mut RunReport) -> bool {
         return false;
     }
     true
+}
+
+/// What a run's writes changed, and the audit notes for them (IRI, action, hash before and
+/// after).
+#[derive(Default)]
+struct Written {
+    added: usize,
+    updated: usize,
+    unchanged: usize,
+    notes: Vec<(NamedNode, &'static str, Option<String>, Option<String>)>,
+}
+
+impl Written {
+    fn count(
+        &mut self,
+        catalogue: &Catalogue,
+        index: &RecordIndex,
+        iri: NamedNode,
+        change: Change,
+    ) -> Result<(), HarvestError> {
+        match change {
+            Change::Created => self.added += 1,
+            Change::Updated => self.updated += 1,
+            Change::Unchanged => {
+                self.unchanged += 1;
+                return Ok(());
+            }
+        }
+        let before = index.get(&iri).map(|r| r.hash.clone());
+        let after = catalogue.record_hash(iri.as_ref())?;
+        self.notes.push((iri, change.as_str(), before, after));
+        Ok(())
+    }
 }

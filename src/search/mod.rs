@@ -142,12 +142,12 @@ impl Search {
         let mut touched = BTreeSet::new();
         let mut next = start;
         while next < end {
-            let events = catalogue.events_from(next, EVENTS_PER_READ)?;
-            if events.is_empty() {
+            let (after, records) = catalogue.changed_records(next, EVENTS_PER_READ)?;
+            if after == next {
                 break;
             }
-            next = events.last().map_or(end, |e| e.seq + 1);
-            touched.extend(events.into_iter().map(|e| e.object));
+            next = after;
+            touched.extend(records);
         }
         let index = catalogue.index()?;
         for iri in &touched {
@@ -372,12 +372,16 @@ fn commit(writer: &mut IndexWriter, applied: u64) -> Result<(), SearchError> {
 }
 
 /// Keeps the index in step with the store until the task is dropped: every half second the
-/// events written since are applied (searches also catch up before they answer, so the lag
-/// shows only to what reads the index itself).
+/// events written since are applied, unless a write is still going on (searches also catch
+/// up before they answer, so the lag shows only to what reads the index itself).
 pub async fn follow(search: std::sync::Arc<Search>, catalogue: std::sync::Arc<Catalogue>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
     loop {
         tick.tick().await;
+        if catalogue.is_writing() {
+            // The next tick applies it all, once the write is done.
+            continue;
+        }
         let (search, catalogue) = (search.clone(), catalogue.clone());
         match tokio::task::spawn_blocking(move || search.catch_up(&catalogue)).await {
             Ok(Ok(_)) => {}

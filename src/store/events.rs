@@ -79,6 +79,22 @@ impl StoredRun {
 }
 
 impl Catalogue {
+    /// The records that at most `limit` events from event `seq` on changed, in order, and
+    /// the number of the event after the last one read.
+    pub fn changed_records(
+        &self,
+        seq: u64,
+        limit: usize,
+    ) -> Result<(u64, Vec<NamedNode>), StoreError> {
+        let events = self.ledger.event_objects(seq, limit)?;
+        let next = events.last().map_or(seq, |(last, _)| last + 1);
+        let records = events
+            .into_iter()
+            .filter_map(|(_, object)| NamedNode::new(object).ok())
+            .collect();
+        Ok((next, records))
+    }
+
     /// At most `limit` events from event `seq` on, as stored, with the log's length at the
     /// same moment (one read transaction).
     pub fn stored_events(&self, seq: u64, limit: usize) -> Result<StoredRun, StoreError> {

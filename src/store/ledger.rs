@@ -38,8 +38,11 @@ const SITE: TableDefinition<&str, &str> = TableDefinition::new("site");
 /// IRIs whose graphs may lag behind their entry here (a write was interrupted).
 const PENDING: TableDefinition<&str, ()> = TableDefinition::new("pending");
 
-/// Pages redb keeps in memory; entries are small and the page cache does the rest.
-const MEMORY_BYTES: usize = 32 * 1024 * 1024;
+/// Pages redb keeps in memory, read and written: a write adds its pages here until the
+/// cache is full, so this is memory a large write may take beyond its own. Reads of a
+/// record's copy or an event are single lookups, which the operating system's file cache
+/// serves nearly as well.
+const MEMORY_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
@@ -301,6 +304,26 @@ impl Ledger {
             out.push((k.value(), v.value().to_vec()));
         }
         Ok((count, out))
+    }
+
+    /// The number and the changed record's IRI of at most `limit` events from event `from`
+    /// on: each event read in place, its record state (most of its bytes) left undecoded.
+    pub fn event_objects(&self, from: u64, limit: usize) -> Result<Vec<(u64, String)>> {
+        #[derive(Deserialize)]
+        struct EventObject {
+            object: String,
+        }
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(EVENTS)?;
+        let mut out = Vec::new();
+        for row in table.range(from..)?.take(limit) {
+            let (k, v) = row?;
+            let seq = k.value();
+            let event: EventObject = serde_json::from_slice(v.value())
+                .map_err(|e| LedgerError::Corrupt(format!("event {seq}"), e))?;
+            out.push((seq, event.object));
+        }
+        Ok(out)
     }
 
     /// How many events the change log holds (they are numbered from 0, without gaps).

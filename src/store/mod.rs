@@ -22,7 +22,7 @@ use ledger::{Batch, Entry, Ledger, LedgerError, Note, Site, Snapshot, StoredEven
 use oxigraph::model::{
     GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
 };
-use oxigraph::store::{StorageError, Store};
+use oxigraph::store::{BulkLoader, StorageError, Store};
 use redb::Durability;
 use std::collections::{HashSet, VecDeque};
 use std::path::Path;
@@ -61,9 +61,10 @@ impl Change {
 /// Quads changed per Oxigraph transaction when graphs are written (see `write_graphs`).
 const GRAPH_CHUNK: usize = 20_000;
 
-/// New quads planned and written together in a large write (see `write_in_batches`); the
-/// bulk loader holds one such batch at a time.
-const WRITE_BATCH_QUADS: usize = 50_000;
+/// New quads planned and written together in a large write (see `write_in_batches`), and
+/// the bulk loader's share of them it sorts into files at a time: what a large write holds
+/// in memory beyond its document is about one such batch.
+const WRITE_BATCH_QUADS: usize = 12_000;
 
 /// The ledger's file in the data directory.
 pub const LEDGER_FILE: &str = "ledger.redb";
@@ -150,6 +151,11 @@ impl Catalogue {
     /// new quads, so that only one batch's published copies, events and quads are in memory
     /// at a time; `before` gathers what the ledger held about the records written, and the
     /// pending marks keep the batches one write.
+    ///
+    /// A write of more than one batch adds its quads through one bulk loader, which sorts
+    /// each batch into files on its own thread while the next batch is planned, and adds
+    /// all the files to the store in one step at the end: RocksDB then merges the write's
+    /// files once, not once per batch.
     fn write_in_batches(
         &self,
         records: impl IntoIterator<Item = Record>,
@@ -160,7 +166,17 @@ impl Catalogue {
         let mut seq = self.next_seq()?;
         let mut batch = Vec::new();
         let mut quads = 0;
+        let mut loader: Option<BulkLoader<'_>> = None;
+        // The records the loader holds: one written again in the same write is planned
+        // against the store once they are in it.
+        let mut loading = HashSet::new();
         for mut record in records {
+            if loading.contains(&record.iri)
+                && let Some(held) = loader.take()
+            {
+                held.commit()?;
+                loading.clear();
+            }
             let Some(write) = self.plan(&mut record, now, seq)? else {
                 changes.push(Change::Unchanged);
                 continue;
@@ -170,24 +186,47 @@ impl Catalogue {
             batch.push(write);
             seq += 1;
             if quads >= WRITE_BATCH_QUADS {
-                self.write_batch(&std::mem::take(&mut batch), now, seq, before)?;
+                let loader = loader.get_or_insert_with(|| self.loader());
+                loading.extend(batch.iter().map(|w: &Write| w.iri.clone()));
+                self.write_batch(std::mem::take(&mut batch), now, seq, before, Some(loader))?;
                 quads = 0;
             }
         }
-        if batch.is_empty() {
-            return Ok(());
+        if !batch.is_empty() {
+            self.write_batch(batch, now, seq, before, loader.as_mut())?;
         }
-        self.write_batch(&batch, now, seq, before)
+        match loader {
+            Some(loader) => Ok(loader.commit()?),
+            None => Ok(()),
+        }
+    }
+
+    /// Oxigraph's bulk loader as a large write uses it: each batch becomes one set of
+    /// files, sorted on the loader's thread while the next batch is planned. Oxigraph takes
+    /// the size of the loader's batch as memory, 1 000 quads per megabyte and thread, and
+    /// ends a set of files at that size or at the end of each `load_quads`: a quarter more
+    /// than [`WRITE_BATCH_QUADS`] holds a batch (which ends with the record that reaches
+    /// it) in one set, where a set of the batch's own size left a second, tiny one each
+    /// time, and the writer waited for the first to be sorted.
+    fn loader(&self) -> BulkLoader<'_> {
+        self.store
+            .bulk_loader()
+            .with_num_threads(2)
+            .with_max_memory_size_in_megabytes(2 * WRITE_BATCH_QUADS * 5 / 4 / 1000)
     }
 
     /// Writes one batch of planned writes, ledger first (with `next_seq`, the event number
-    /// after them), then the graphs.
+    /// after them), then the graphs: through `loader` when the write has one (their old
+    /// quads removed now, the new ones added when the loader commits), else at once. The
+    /// writes are taken whole: once the ledger has their copies, events and warnings, only
+    /// the triples stay, and they move into the store rather than being copied.
     fn write_batch(
         &self,
-        writes: &[Write],
+        writes: Vec<Write>,
         now: &Literal,
         next_seq: u64,
         before: &mut Option<Snapshot>,
+        loader: Option<&mut BulkLoader<'_>>,
     ) -> Result<(), StoreError> {
         let iris: Vec<&str> = writes.iter().map(|w| w.iri.as_str()).collect();
         let snapshot = self.ledger.snapshot(&iris)?;
@@ -198,8 +237,17 @@ impl Catalogue {
         self.commit(&iris, now.value(), next_seq, |batch| {
             writes.iter().try_for_each(|w| w.record_in(batch))
         })?;
-        let graphs = writes.iter().map(|w| (&w.iri, Some(&w.triples), &w.old));
-        Ok(self.write_graphs(graphs)?)
+        let graphs: Vec<GraphWrite> = writes
+            .into_iter()
+            .map(|w| (w.iri, Some(w.triples), w.old))
+            .collect();
+        match loader {
+            Some(loader) => {
+                self.write_in_transactions(&graphs, false)?;
+                Ok(loader.load_quads(new_quads(graphs))?)
+            }
+            None => Ok(self.write_graphs(graphs)?),
+        }
     }
 
     /// What writing `record` as event `seq` does, or None when its content is unchanged.
@@ -359,41 +407,23 @@ impl Catalogue {
     /// compacting what they left. The ledger's pending marks make the steps one write: a
     /// crash between them is finished at the next start, a failure undone by
     /// [`Self::undo`].
-    fn write_graphs<'a>(
-        &self,
-        graphs: impl Iterator<Item = GraphWrite<'a>>,
-    ) -> Result<(), StorageError> {
-        let graphs: Vec<_> = graphs.collect();
-        let added: usize = graphs.iter().map(|(_, t, _)| t.map_or(0, Vec::len)).sum();
+    fn write_graphs(&self, graphs: Vec<GraphWrite>) -> Result<(), StorageError> {
+        let added: usize = graphs
+            .iter()
+            .map(|(_, t, _)| t.as_ref().map_or(0, Vec::len))
+            .sum();
         if added < GRAPH_CHUNK {
             return self.write_in_transactions(&graphs, true);
         }
         self.write_in_transactions(&graphs, false)?;
-        // Oxigraph takes the size of the loader's batch as memory, 1 000 quads per megabyte
-        // and thread, and reserves all of it at once: sized to this write, the quads go in
-        // one set of files, and a small write does not reserve a large one's memory.
-        let mut loader = self
-            .store
-            .bulk_loader()
-            .with_num_threads(1)
-            .with_max_memory_size_in_megabytes(added.div_ceil(1000));
-        let quads = graphs.iter().flat_map(|(iri, triples, _)| {
-            triples
-                .map_or(&[][..], Vec::as_slice)
-                .iter()
-                .map(|t| t.clone().in_graph((*iri).clone()))
-        });
-        loader.load_quads(quads)?;
+        let mut loader = self.loader();
+        loader.load_quads(new_quads(graphs))?;
         loader.commit()
     }
 
     /// Removes the old quads of `graphs`, and adds their new triples when `add`, in Oxigraph
     /// transactions of about [`GRAPH_CHUNK`] quads, at record boundaries.
-    fn write_in_transactions(
-        &self,
-        graphs: &[GraphWrite<'_>],
-        add: bool,
-    ) -> Result<(), StorageError> {
+    fn write_in_transactions(&self, graphs: &[GraphWrite], add: bool) -> Result<(), StorageError> {
         let mut tx = self.store.start_transaction()?;
         let mut in_chunk = 0;
         for (iri, triples, old) in graphs {
@@ -406,20 +436,20 @@ impl Catalogue {
                 in_chunk = 0;
             }
             in_chunk += old.len();
-            for quad in *old {
+            for quad in old {
                 tx.remove(quad);
             }
             match triples {
                 Some(triples) if add => {
                     in_chunk += triples.len();
-                    tx.insert_named_graph(*iri);
-                    for t in *triples {
-                        tx.insert(t.as_ref().in_graph(*iri));
+                    tx.insert_named_graph(iri);
+                    for t in triples {
+                        tx.insert(t.as_ref().in_graph(iri));
                     }
                 }
                 Some(_) => {}
                 None => {
-                    tx.remove_named_graph(*iri)?;
+                    tx.remove_named_graph(iri)?;
                 }
             }
         }
@@ -447,7 +477,7 @@ impl Catalogue {
             let old = self.graph_quads(iri.as_ref())?;
             graphs.push((iri, triples, old));
         }
-        self.write_graphs(graphs.iter().map(|(i, t, o)| (i, t.as_ref(), o)))?;
+        self.write_graphs(graphs)?;
         self.ledger
             .update(Durability::Immediate, |batch| batch.clear_pending())?;
         Ok(())
@@ -576,7 +606,7 @@ impl Catalogue {
             batch.push_event(seq, &event)
         })?;
         let iri = iri.into_owned();
-        if let Err(e) = self.write_graphs([(&iri, None, &old)].into_iter()) {
+        if let Err(e) = self.write_graphs(vec![(iri, None, old)]) {
             return Err(self.undo(before, e.into()));
         }
         self.settle()?;
@@ -760,10 +790,26 @@ impl Catalogue {
     pub fn flush(&self) -> Result<(), StoreError> {
         Ok(self.store.flush()?)
     }
+
+    /// True while a write holds the store (a catch-up beside a large write would compete
+    /// with it for memory and the processor, and can wait for it to end).
+    pub fn is_writing(&self) -> bool {
+        self.writer.try_lock().is_err()
+    }
 }
 
 /// A graph to write: its name, its new triples (None deletes it) and its quads before.
-type GraphWrite<'a> = (&'a NamedNode, Option<&'a Vec<Triple>>, &'a Vec<Quad>);
+type GraphWrite = (NamedNode, Option<Vec<Triple>>, Vec<Quad>);
+
+/// The new quads of `graphs`, moved out of them.
+fn new_quads(graphs: Vec<GraphWrite>) -> impl Iterator<Item = Quad> {
+    graphs.into_iter().flat_map(|(iri, triples, _)| {
+        triples
+            .unwrap_or_default()
+            .into_iter()
+            .map(move |t| t.in_graph(iri.clone()))
+    })
+}
 
 /// One record's write, planned before anything is written.
 struct Write {
@@ -870,7 +916,12 @@ mod tests {
     const BASE: &str = "https://data.example.se/";
 
     fn records() -> Vec<Record> {
-        let turtle = crate::generate::catalogue_turtle(2);
+        records_of(2)
+    }
+
+    /// The records of a generated catalogue of `datasets` datasets.
+    fn records_of(datasets: usize) -> Vec<Record> {
+        let turtle = crate::generate::catalogue_turtle(datasets);
         let triples = crate::rdf::parse_graph(
             turtle.as_bytes(),
             oxigraph::io::RdfFormat::Turtle,
@@ -878,6 +929,44 @@ mod tests {
         )
         .unwrap();
         split_records(triples, BASE).records
+    }
+
+    #[test]
+    fn a_record_written_twice_in_one_large_write_keeps_only_its_last_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalogue = Catalogue::open(dir.path()).unwrap();
+        let mut records = records_of(1500);
+        let quads: usize = records.iter().map(|r| r.triples.len()).sum();
+        assert!(
+            quads > 2 * WRITE_BATCH_QUADS,
+            "the write takes several batches"
+        );
+        let first = records
+            .iter()
+            .find(|r| r.kind == RecordKind::Dataset)
+            .unwrap();
+        let mut again = first.clone();
+        let title = |t: &Triple| t.predicate.as_ref() == dcterms::TITLE;
+        again.triples.retain(|t| !title(t));
+        let iri = again.iri.clone();
+        again.triples.push(Triple::new(
+            iri.clone(),
+            dcterms::TITLE,
+            Literal::new_language_tagged_literal_unchecked("Andra upplagan", "sv"),
+        ));
+        records.push(again.clone());
+        let changes = catalogue.write(records).unwrap();
+        assert_eq!(changes.last(), Some(&Change::Updated));
+        let stored = catalogue.stored_graph(iri.as_ref()).unwrap().unwrap();
+        assert_eq!(
+            stored.len(),
+            again.triples.len(),
+            "no quad of the first content is left"
+        );
+        let titles: Vec<_> = stored.iter().filter(|t| title(t)).collect();
+        assert_eq!(titles.len(), 1);
+        assert_eq!(titles[0].object.to_string(), "\"Andra upplagan\"@sv");
+        assert_eq!(catalogue.index().unwrap().records.len(), changes.len() - 1);
     }
 
     /// The first half of a write, as `write_if` does it, without the graphs.
@@ -920,9 +1009,9 @@ mod tests {
         let records = records();
         let (writes, before) = commit_only(&catalogue, &records);
         // The first chunk committed, then the store failed.
-        let first = &writes[0];
+        let first = writes.into_iter().next().unwrap();
         catalogue
-            .write_graphs([(&first.iri, Some(&first.triples), &first.old)].into_iter())
+            .write_graphs(vec![(first.iri, Some(first.triples), first.old)])
             .unwrap();
         assert!(!catalogue.oxigraph().is_empty().unwrap());
         let failed = StorageError::Other("disk gone".into());
