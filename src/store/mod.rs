@@ -242,10 +242,7 @@ impl Catalogue {
             .map(|w| (w.iri, Some(w.triples), w.old))
             .collect();
         match loader {
-            Some(loader) => {
-                self.write_in_transactions(&graphs, false)?;
-                Ok(loader.load_quads(new_quads(graphs))?)
-            }
+            Some(loader) => Ok(self.load_graphs(graphs, loader)?),
             None => Ok(self.write_graphs(graphs)?),
         }
     }
@@ -415,10 +412,20 @@ impl Catalogue {
         if added < GRAPH_CHUNK {
             return self.write_in_transactions(&graphs, true);
         }
-        self.write_in_transactions(&graphs, false)?;
         let mut loader = self.loader();
-        loader.load_quads(new_quads(graphs))?;
+        self.load_graphs(graphs, &mut loader)?;
         loader.commit()
+    }
+
+    /// The large write's way: the old quads of `graphs` go now, in transactions, and their
+    /// new triples go to `loader`, which adds them when it commits.
+    fn load_graphs(
+        &self,
+        graphs: Vec<GraphWrite>,
+        loader: &mut BulkLoader<'_>,
+    ) -> Result<(), StorageError> {
+        self.write_in_transactions(&graphs, false)?;
+        loader.load_quads(new_quads(graphs))
     }
 
     /// Removes the old quads of `graphs`, and adds their new triples when `add`, in Oxigraph
@@ -557,13 +564,7 @@ impl Catalogue {
 
     /// The change log, oldest first.
     pub fn events(&self) -> Result<Vec<Event>, StoreError> {
-        self.events_from(0, usize::MAX)
-    }
-
-    /// At most `limit` events of the change log from event `seq` on: a page of the feed
-    /// reads its own events only.
-    pub fn events_from(&self, seq: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
-        self.stored_events(seq, limit)?.decode()
+        self.stored_events(0, usize::MAX)?.decode()
     }
 
     /// How many events the change log holds (numbered from 0, without gaps).
