@@ -44,7 +44,7 @@ fn file_format(path: &Path, name: Option<&str>) -> Result<RdfFormat, String> {
     }
 }
 
-pub(super) fn read_file<G: Graph>(
+pub(super) fn read_file<G: Graph + Default>(
     path: &Path,
     format: Option<&str>,
     base: &str,

@@ -47,6 +47,10 @@ pub struct SourceFetchArgs {
     /// The largest document read from a source, in bytes; a larger one fails the run.
     #[arg(long, default_value_t = crate::harvest::FetchPolicy::default().max_bytes)]
     pub max_source_bytes: usize,
+    /// Bytes of a source's pages a run holds in memory; past them it keeps the source on
+    /// disk, and its memory follows a batch of records, not the source.
+    #[arg(long, default_value_t = crate::harvest::FetchPolicy::default().hold_bytes)]
+    pub source_hold_bytes: u64,
 }
 
 impl SourceFetchArgs {
@@ -55,6 +59,7 @@ impl SourceFetchArgs {
             allow_private,
             private_hosts: self.private_hosts.clone(),
             max_bytes: self.max_source_bytes.max(1),
+            hold_bytes: self.source_hold_bytes,
         }
     }
 }

@@ -25,7 +25,10 @@ pub struct Fetched {
     pub url: String,
     pub status: u16,
     pub content_type: Option<String>,
+    /// The body, unless it was written to a file ([`Fetcher::get_to_file`]).
     pub body: Vec<u8>,
+    /// The body's length in bytes.
+    pub size: usize,
     /// The validators to send next time (conditional GET).
     pub validators: Validators,
 }
@@ -54,6 +57,9 @@ pub struct FetchPolicy {
     pub private_hosts: Vec<String>,
     /// The largest document read; a larger one is cut off and refused.
     pub max_bytes: usize,
+    /// Bytes of a source's pages a run holds in memory; past them it keeps the source on
+    /// disk (see `harvest::spool`).
+    pub hold_bytes: u64,
 }
 
 impl Default for FetchPolicy {
@@ -62,6 +68,7 @@ impl Default for FetchPolicy {
             allow_private: false,
             private_hosts: Vec::new(),
             max_bytes: MAX_DOCUMENT_BYTES,
+            hold_bytes: super::spool::HOLD_BYTES,
         }
     }
 }
@@ -177,6 +184,11 @@ impl Fetcher {
     }
 
     /// GETs a URL with `Accept`, following redirects that pass the same checks.
+    /// Bytes of a source's pages a run holds in memory (see [`FetchPolicy::hold_bytes`]).
+    pub fn hold_bytes(&self) -> u64 {
+        self.policy.hold_bytes
+    }
+
     pub async fn get(&self, url: &str, accept: &str) -> Result<Fetched, FetchError> {
         self.get_if_changed(url, accept, &Validators::default())
             .await
@@ -189,6 +201,29 @@ impl Fetcher {
         url: &str,
         accept: &str,
         last: &Validators,
+    ) -> Result<Fetched, FetchError> {
+        self.fetch(url, accept, last, None).await
+    }
+
+    /// Like [`Fetcher::get_if_changed`], the body written to `file` as it arrives rather than
+    /// held (`Fetched::body` stays empty): a source's catalogue of any size passes through
+    /// little memory.
+    pub async fn get_to_file(
+        &self,
+        url: &str,
+        accept: &str,
+        last: &Validators,
+        file: &std::path::Path,
+    ) -> Result<Fetched, FetchError> {
+        self.fetch(url, accept, last, Some(file)).await
+    }
+
+    async fn fetch(
+        &self,
+        url: &str,
+        accept: &str,
+        last: &Validators,
+        file: Option<&std::path::Path>,
     ) -> Result<Fetched, FetchError> {
         let mut current =
             reqwest::Url::parse(url).map_err(|_| FetchError::Scheme(url.to_owned()))?;
@@ -223,6 +258,7 @@ impl Fetcher {
                     status: 304,
                     content_type: None,
                     body: Vec::new(),
+                    size: 0,
                     validators: Validators {
                         etag: validators.etag.or_else(|| last.etag.clone()),
                         last_modified: validators
@@ -247,18 +283,29 @@ impl Fetcher {
             let status = response.status().as_u16();
             let content_type = header("content-type");
             let limit = self.policy.max_bytes;
-            let body = read_bounded(response, limit).await.map_err(|e| match e {
-                Bounded::Http(e) => http(e),
-                Bounded::TooLarge => FetchError::TooLarge {
-                    url: current.to_string(),
-                    limit,
-                },
+            let mut body = Body::new(file).await.map_err(|e| FetchError::Http {
+                url: current.to_string(),
+                message: format!("cannot write the body down: {e}"),
             })?;
+            let size = read_bounded(response, limit, &mut body)
+                .await
+                .map_err(|e| match e {
+                    Bounded::Http(e) => http(e),
+                    Bounded::Write(e) => FetchError::Http {
+                        url: current.to_string(),
+                        message: format!("cannot write the body down: {e}"),
+                    },
+                    Bounded::TooLarge => FetchError::TooLarge {
+                        url: current.to_string(),
+                        limit,
+                    },
+                })?;
             return Ok(Fetched {
                 url: current.to_string(),
                 status,
                 content_type,
-                body,
+                body: body.into_memory(),
+                size,
                 validators,
             });
         }
@@ -268,24 +315,74 @@ impl Fetcher {
 
 enum Bounded {
     Http(reqwest::Error),
+    Write(std::io::Error),
     TooLarge,
 }
 
-async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, Bounded> {
+/// Where a body goes as it arrives: memory, or a file.
+enum Body {
+    Memory(Vec<u8>),
+    File(tokio::io::BufWriter<tokio::fs::File>),
+}
+
+impl Body {
+    async fn new(file: Option<&std::path::Path>) -> std::io::Result<Self> {
+        Ok(match file {
+            None => Self::Memory(Vec::new()),
+            Some(path) => Self::File(tokio::io::BufWriter::with_capacity(
+                1 << 18,
+                tokio::fs::File::create(path).await?,
+            )),
+        })
+    }
+
+    async fn write(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        use tokio::io::AsyncWriteExt;
+        match self {
+            Self::Memory(body) => body.extend_from_slice(chunk),
+            Self::File(file) => file.write_all(chunk).await?,
+        }
+        Ok(())
+    }
+
+    async fn finish(&mut self) -> std::io::Result<()> {
+        use tokio::io::AsyncWriteExt;
+        match self {
+            Self::Memory(_) => Ok(()),
+            Self::File(file) => file.flush().await,
+        }
+    }
+
+    fn into_memory(self) -> Vec<u8> {
+        match self {
+            Self::Memory(body) => body,
+            Self::File(_) => Vec::new(),
+        }
+    }
+}
+
+/// Reads the body into `body`, refusing one longer than `limit`; its length.
+async fn read_bounded(
+    mut response: reqwest::Response,
+    limit: usize,
+    body: &mut Body,
+) -> Result<usize, Bounded> {
     if response
         .content_length()
         .is_some_and(|length| length > limit as u64)
     {
         return Err(Bounded::TooLarge);
     }
-    let mut body = Vec::new();
+    let mut size = 0;
     while let Some(chunk) = response.chunk().await.map_err(Bounded::Http)? {
-        if body.len() + chunk.len() > limit {
+        if size + chunk.len() > limit {
             return Err(Bounded::TooLarge);
         }
-        body.extend_from_slice(&chunk);
+        size += chunk.len();
+        body.write(&chunk).await.map_err(Bounded::Write)?;
     }
-    Ok(body)
+    body.finish().await.map_err(Bounded::Write)?;
+    Ok(size)
 }
 
 #[cfg(test)]

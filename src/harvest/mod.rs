@@ -14,6 +14,7 @@ pub mod report;
 mod run;
 pub mod schedule;
 pub mod sources;
+mod spool;
 
 pub use fetch::{FetchError, FetchPolicy, Fetched, Fetcher, Validators, install_tls_provider};
 pub use file_source::FileRun;
@@ -55,4 +56,7 @@ pub enum HarvestError {
     Ckan(#[from] ckan::CkanError),
     #[error("the run was interrupted: {0}")]
     Interrupted(String),
+    /// The run's own working files (the spooled pages).
+    #[error("the run's working files: {0}")]
+    Files(#[from] std::io::Error),
 }

@@ -5,16 +5,17 @@
 use super::ldes_source::{self, Position};
 use super::report::{Conflict, RunReport, Skipped};
 use super::sources::{Resume, Source, SourceKind, Sources};
+use super::spool::{Parts, Spooled};
 use super::{Fetcher, HarvestError, Validators};
 use super::{dcat, ldes};
 use crate::accounts::{Accounts, AuditNote, Organisation};
-use crate::publish::{Members, check_record};
 use crate::rdf::{Document, Limits};
 use crate::shacl::Shapes;
 use crate::store::{
     Catalogue, Change, Planned, Record, RecordIndex, RecordKind, plan_records, split_records,
 };
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Triple};
+use rustc_hash::FxHashSet;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,26 +30,43 @@ const WRITE_RECORDS: usize = 10_000;
 /// while the store writes the ones before them.
 const AHEAD: usize = 500;
 
-/// The records of a run: made one at a time from the source's document, or already made
-/// (an incremental LDES run's few).
+/// The records of a run: made one at a time from the source's document (held whole, or in
+/// parts on disk), or already made (an incremental LDES run's few).
 enum Records<'a> {
     Planned(&'a Planned),
+    Parts(&'a Parts),
     Made(Vec<Record>),
 }
 
 impl<'a> Records<'a> {
-    fn heads(&self) -> Vec<(&NamedNode, RecordKind)> {
+    fn made(self) -> Box<dyn Iterator<Item = Result<Record, HarvestError>> + Send + 'a> {
         match self {
-            Self::Planned(planned) => planned.plans.iter().map(|p| (&p.iri, p.kind)).collect(),
-            Self::Made(records) => records.iter().map(|r| (&r.iri, r.kind)).collect(),
+            Self::Planned(planned) => Box::new(planned.plans.iter().map(|p| Ok(planned.record(p)))),
+            Self::Parts(parts) => Box::new((0..parts.count()).flat_map(|part| {
+                let records: Box<dyn Iterator<Item = _> + Send> = match parts.planned(part) {
+                    Ok(planned) => Box::new(PlannedRecords { planned, next: 0 }.map(Ok)),
+                    Err(e) => Box::new(std::iter::once(Err(e.into()))),
+                };
+                records
+            })),
+            Self::Made(records) => Box::new(records.into_iter().map(Ok)),
         }
     }
+}
 
-    fn made(self) -> Box<dyn Iterator<Item = Record> + Send + 'a> {
-        match self {
-            Self::Planned(planned) => Box::new(planned.plans.iter().map(|p| planned.record(p))),
-            Self::Made(records) => Box::new(records.into_iter()),
-        }
+/// The records of a planned document it owns, made one at a time.
+struct PlannedRecords {
+    planned: Planned,
+    next: usize,
+}
+
+impl Iterator for PlannedRecords {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        let plan = self.planned.plans.get(self.next)?;
+        self.next += 1;
+        Some(self.planned.record(plan))
     }
 }
 
@@ -166,15 +184,23 @@ impl Harvester {
             SourceKind::Dcat => {
                 let gathered =
                     dcat::gather(&self.fetcher, &source.url, &last, &self.limits, report).await?;
-                if gathered.not_modified {
+                let Some(spool) = gathered.spool else {
                     report.not_modified = true;
                     report.unchanged = self.owned(source)?.len();
                     return Ok(Resume {
                         validators: last,
                         position: None,
                     });
-                }
-                self.apply_document(source, &org, gathered.triples, report)
+                };
+                let base = self.base_uri.clone();
+                let spooled = tokio::task::spawn_blocking(move || spool.finish(&base))
+                    .await
+                    .map_err(|e| HarvestError::Interrupted(e.to_string()))??;
+                let records = match &spooled {
+                    Spooled::Held(planned) => Records::Planned(planned),
+                    Spooled::Parts(parts) => Records::Parts(parts),
+                };
+                self.apply(source, &org, records, Removal::IfComplete, report)
                     .await?;
                 Ok(Resume {
                     // A partial run, or one that held back a removal, must not make the next
@@ -316,7 +342,8 @@ impl Harvester {
 
     /// The records this source wrote, as stored.
     fn owned(&self, source: &Source) -> Result<Vec<NamedNode>, HarvestError> {
-        Ok(owned_in(&*self.catalogue.index()?, source))
+        let index = self.catalogue.index()?;
+        Ok(owned_in(&index, source).cloned().collect())
     }
 
     /// Applies a whole source document: its records made one at a time, and what it no
@@ -345,10 +372,24 @@ impl Harvester {
         report: &mut RunReport,
     ) -> Result<(), HarvestError> {
         let index = self.catalogue.index()?;
-        let members = Members::of(records.heads(), &index);
-        let mut seen = HashSet::new();
-        let (sender, writer) = self.writer(index.clone());
+        // The records the source has, by key: a run of 100 000 records keeps 800 kB, not the
+        // IRIs. Two IRIs sharing a key would keep a vanished record (never remove one still
+        // there).
+        let mut seen: FxHashSet<u64> = FxHashSet::default();
+        let Writer {
+            records: sender,
+            mut notes,
+            done: writer,
+        } = self.writer(index.clone());
+        let mut failed = None;
         for record in records.made() {
+            let record = match record {
+                Ok(record) => record,
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            };
             if record.kind == RecordKind::Catalog {
                 report.warn(format!(
                     "catalogue <{}> is not kept: katalog lists the organisation's records in its own catalogue",
@@ -356,32 +397,51 @@ impl Harvester {
                 ));
                 continue;
             }
-            seen.insert(record.iri.clone());
-            if let Some(record) = self.accept(source, org, record, &index, &members, report)
+            seen.insert(iri_key(&record.iri));
+            if let Some(record) = self.accept(source, org, record, &index, report)
                 && sender.send(record).await.is_err()
             {
                 // The writer stopped; its error follows.
                 break;
+            }
+            // Each write's audit notes as it is done, not all at the end.
+            while let Ok(written) = notes.try_recv() {
+                self.audit(source, org, &written).await?;
             }
         }
         drop(sender);
         let written = writer
             .await
             .map_err(|e| HarvestError::Interrupted(e.to_string()))??;
+        while let Some(written) = notes.recv().await {
+            self.audit(source, org, &written).await?;
+        }
         report.added += written.added;
         report.updated += written.updated;
         report.unchanged += written.unchanged;
-        self.audit(source, org, &written.notes).await?;
-        let owned: HashSet<NamedNode> = owned_in(&index, source).into_iter().collect();
+        if let Some(e) = failed {
+            // What was written before stays, each record whole; nothing is removed.
+            return Err(e);
+        }
+        let origin = source.origin();
+        let owned = |iri: &NamedNode| {
+            index
+                .get(iri)
+                .is_some_and(|r| r.origin.as_deref() == Some(origin.as_str()))
+        };
         let mut gone: Vec<NamedNode> = match removal {
             Removal::IfComplete => match vanishing_allowed(report) {
-                true => owned.difference(&seen).cloned().collect(),
+                true => owned_in(&index, source)
+                    .filter(|iri| !seen.contains(&iri_key(iri)))
+                    .cloned()
+                    .collect(),
                 false => Vec::new(),
             },
-            Removal::Listed(deleted) => deleted.into_iter().filter(|d| owned.contains(d)).collect(),
+            Removal::Listed(deleted) => deleted.into_iter().filter(|d| owned(d)).collect(),
         };
         gone.sort();
-        self.remove(source, org, gone, owned.len(), report).await
+        let count = owned_in(&index, source).count();
+        self.remove(source, org, gone, count, report).await
     }
 
     /// The record ready to write, or None when it is skipped or in conflict (noted).
@@ -391,7 +451,6 @@ impl Harvester {
         org: &Organisation,
         mut record: Record,
         index: &RecordIndex,
-        members: &Members,
         report: &mut RunReport,
     ) -> Option<Record> {
         let origin = source.origin();
@@ -433,7 +492,9 @@ impl Harvester {
             return None;
         }
         if let Some(shapes) = &self.shapes {
-            let own = check_record(shapes, &record, members);
+            // Catalogues are not kept, so a record here is checked as it is (a catalogue would
+            // also need its members: `publish::check_record`).
+            let own = shapes.validate(&record.triples);
             if own.has_violations() {
                 report.skipped += 1;
                 report.skipped_records.push(Skipped {
@@ -458,20 +519,16 @@ impl Harvester {
         let shapes = self.shapes.as_ref().and_then(|s| s.digest());
         !stored.invalid
             && stored.checked_with.as_deref() == shapes
-            && stored.hash == crate::rdf::canonical_hash(&record.triples)
+            && stored.hash.is(&crate::rdf::canonical_hash(&record.triples))
     }
 
     /// The store's side of a run, on a thread of its own: it writes the records sent to it
-    /// as they come, [`WRITE_RECORDS`] to a write, and answers with what changed once the
-    /// sender is dropped. `index` is the store as the run found it (the hashes before).
-    fn writer(
-        &self,
-        index: Arc<RecordIndex>,
-    ) -> (
-        tokio::sync::mpsc::Sender<Record>,
-        tokio::task::JoinHandle<Result<Written, HarvestError>>,
-    ) {
+    /// as they come, [`WRITE_RECORDS`] to a write, sends each write's audit notes back, and
+    /// answers with what changed once the sender is dropped. `index` is the store as the run
+    /// found it (the hashes before).
+    fn writer(&self, index: Arc<RecordIndex>) -> Writer {
         let (sender, mut receiver) = tokio::sync::mpsc::channel(AHEAD);
+        let (notes, noted) = tokio::sync::mpsc::unbounded_channel();
         let catalogue = self.catalogue.clone();
         let writer = tokio::task::spawn_blocking(move || {
             let mut written = Written::default();
@@ -484,12 +541,19 @@ impl Harvester {
                 if names.is_empty() {
                     return Ok(written);
                 }
+                let mut lines = Vec::new();
                 for (iri, change) in names.into_iter().zip(changes) {
-                    written.count(&catalogue, &index, iri, change)?;
+                    lines.extend(written.count(&catalogue, &index, iri, change)?);
                 }
+                // The run reads them as it goes, or once the writer is done.
+                let _ = notes.send(lines);
             }
         });
-        (sender, writer)
+        Writer {
+            records: sender,
+            notes: noted,
+            done: writer,
+        }
     }
 
     /// Removes `gone`, the source's records it no longer has, unless they are more than its
@@ -542,7 +606,7 @@ impl Harvester {
         &self,
         source: &Source,
         org: &Organisation,
-        notes: &[(NamedNode, &str, Option<String>, Option<String>)],
+        notes: &[AuditLine],
     ) -> Result<(), HarvestError> {
         if notes.is_empty() {
             return Ok(());
@@ -564,14 +628,21 @@ impl Harvester {
 }
 
 /// The records the source wrote, in `index`.
-fn owned_in(index: &RecordIndex, source: &Source) -> Vec<NamedNode> {
+fn owned_in<'a>(index: &'a RecordIndex, source: &Source) -> impl Iterator<Item = &'a NamedNode> {
     let origin = source.origin();
     index
         .records
         .iter()
-        .filter(|r| r.origin.as_deref() == Some(origin.as_str()))
-        .map(|r| r.iri.clone())
-        .collect()
+        .filter(move |r| r.origin.as_deref() == Some(origin.as_str()))
+        .map(|r| &r.iri)
+}
+
+/// A record IRI's key in a run's set of those seen.
+fn iri_key(iri: &NamedNode) -> u64 {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut hasher = DefaultHasher::new();
+    hasher.write(iri.as_str().as_bytes());
+    hasher.finish()
 }
 
 /// Whether records the source no longer lists may be taken as gone: only after a run that
@@ -593,35 +664,44 @@ fn vanishing_allowed(report: &mut RunReport) -> bool {
     true
 }
 
-/// What a run's writes changed, and the audit notes for them (IRI, action, hash before and
-/// after).
+/// The store's side of a run (see [`Harvester::writer`]): where the records to write go,
+/// where each write's audit notes come back, and what the writes changed once it is done.
+struct Writer {
+    records: tokio::sync::mpsc::Sender<Record>,
+    notes: tokio::sync::mpsc::UnboundedReceiver<Vec<AuditLine>>,
+    done: tokio::task::JoinHandle<Result<Written, HarvestError>>,
+}
+
+/// An audit note of a run: the record's IRI, what was done, and its hash before and after.
+type AuditLine = (NamedNode, &'static str, Option<String>, Option<String>);
+
+/// What a run's writes changed.
 #[derive(Default)]
 struct Written {
     added: usize,
     updated: usize,
     unchanged: usize,
-    notes: Vec<(NamedNode, &'static str, Option<String>, Option<String>)>,
 }
 
 impl Written {
+    /// Counts one record's change; its audit note, if it changed.
     fn count(
         &mut self,
         catalogue: &Catalogue,
         index: &RecordIndex,
         iri: NamedNode,
         change: Change,
-    ) -> Result<(), HarvestError> {
+    ) -> Result<Option<AuditLine>, HarvestError> {
         match change {
             Change::Created => self.added += 1,
             Change::Updated => self.updated += 1,
             Change::Unchanged => {
                 self.unchanged += 1;
-                return Ok(());
+                return Ok(None);
             }
         }
-        let before = index.get(&iri).map(|r| r.hash.clone());
+        let before = index.get(&iri).map(|r| r.hash.to_string());
         let after = catalogue.record_hash(iri.as_ref())?;
-        self.notes.push((iri, change.as_str(), before, after));
-        Ok(())
+        Ok(Some((iri, change.as_str(), before, after)))
     }
 }

@@ -233,7 +233,7 @@ impl From<crate::harvest::HarvestError> for AppError {
             e @ E::Running(_) => Self::Conflict(e.to_string()),
             E::Accounts(e) => Self::Accounts(e),
             E::Store(e) => Self::Store(e),
-            e @ (E::Database(_) | E::Interrupted(_)) => Self::Internal(e.to_string()),
+            e @ (E::Database(_) | E::Interrupted(_) | E::Files(_)) => Self::Internal(e.to_string()),
             // Only a run meets these, and a run reports them in its report.
             e @ (E::Fetch(_) | E::Source(_) | E::Ckan(_)) => Self::Internal(e.to_string()),
         }

@@ -92,7 +92,7 @@ impl Check<'_> {
             outcome.failing += usize::from(matches!(verdict, Verdict::LeftOut(_)));
             let flagged = info.invalid || info.still_served;
             if verdict != Verdict::Passes || flagged || info.checked_with.as_deref() != digest {
-                outcomes.push((info.iri.clone(), info.hash.clone(), verdict));
+                outcomes.push((info.iri.clone(), info.hash.to_string(), verdict));
             }
             // Written in batches: one transaction per record would be slow, one for all large.
             if outcomes.len() == BATCH {

@@ -4,9 +4,9 @@
 //! catalogue in Turtle, where prefixes and `;` make a triple some 40 bytes, took seven times
 //! its size just to hold. Here a repeated subject, predicate or class costs four bytes, and
 //! the records are made into triples one batch at a time (`store::plan_records`).
-use indexmap::IndexSet;
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
 use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::hash::BuildHasher;
 
 /// The number of a term in its document.
 pub type TermId = u32;
@@ -17,7 +17,7 @@ pub type TermId = u32;
 /// (`store::plan_records`).
 #[derive(Debug, Default)]
 pub struct Document {
-    terms: IndexSet<Term, FxBuildHasher>,
+    terms: Terms,
     triples: Vec<[TermId; 3]>,
 }
 
@@ -38,17 +38,16 @@ impl Document {
     }
 
     fn intern(&mut self, term: Term) -> TermId {
-        let (id, _) = self.terms.insert_full(term);
-        TermId::try_from(id).expect("fewer than 2^32 terms (the triple limit is far below)")
+        self.terms.intern(term)
     }
 
     /// The number of a term, if the document has it.
     pub fn id(&self, term: &Term) -> Option<TermId> {
-        self.terms.get_index_of(term).map(|i| i as TermId)
+        self.terms.id(term)
     }
 
     pub fn term(&self, id: TermId) -> &Term {
-        &self.terms[id as usize]
+        self.terms.get(id)
     }
 
     /// How many distinct terms the document has; term numbers are below it.
@@ -124,6 +123,91 @@ impl Document {
             }
         }
     }
+
+    /// Replaces each term `rename` gives another for, everywhere it occurs.
+    pub fn rename(&mut self, rename: impl Fn(&Term) -> Option<Term>) {
+        let replacements = self
+            .terms
+            .iter()
+            .enumerate()
+            .filter_map(|(id, term)| Some((id as TermId, rename(term)?)))
+            .collect();
+        self.replace(replacements);
+    }
+}
+
+/// Each distinct term once, numbered in the order met. The terms sit in chunks of a fixed
+/// size rather than in one vector: a vector doubles as it grows, and while it copied itself it
+/// held its old and its new room, half as much again as the terms at the peak of a parse.
+#[derive(Debug, Default)]
+struct Terms {
+    chunks: Vec<Vec<Term>>,
+    /// The numbers of the terms, by hash.
+    table: hashbrown::HashTable<TermId>,
+    len: usize,
+}
+
+/// Terms in one chunk (about 900 kB).
+const CHUNK: usize = 1 << 14;
+
+impl Terms {
+    fn hash(term: &Term) -> u64 {
+        FxBuildHasher.hash_one(term)
+    }
+
+    fn get(&self, id: TermId) -> &Term {
+        chunk_term(&self.chunks, id)
+    }
+
+    fn id(&self, term: &Term) -> Option<TermId> {
+        self.table
+            .find(Self::hash(term), |&id| self.get(id) == term)
+            .copied()
+    }
+
+    fn intern(&mut self, term: Term) -> TermId {
+        let hash = Self::hash(&term);
+        if let Some(&id) = self.table.find(hash, |&id| self.get(id) == &term) {
+            return id;
+        }
+        let id = TermId::try_from(self.len)
+            .expect("fewer than 2^32 terms (the triple limit is far below)");
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(term),
+            _ => {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                chunk.push(term);
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
+        let chunks = &self.chunks;
+        self.table
+            .insert_unique(hash, id, |&id| Self::hash(chunk_term(chunks, id)));
+        id
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Term> {
+        self.chunks.iter().flatten()
+    }
+
+    fn shrink_to_fit(&mut self) {
+        if let Some(last) = self.chunks.last_mut() {
+            last.shrink_to_fit();
+        }
+        let chunks = &self.chunks;
+        self.table
+            .shrink_to_fit(|&id| Self::hash(chunk_term(chunks, id)));
+    }
+}
+
+fn chunk_term(chunks: &[Vec<Term>], id: TermId) -> &Term {
+    let id = id as usize;
+    &chunks[id / CHUNK][id % CHUNK]
 }
 
 impl Extend<Triple> for Document {

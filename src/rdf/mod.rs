@@ -17,10 +17,10 @@ pub use format::{
     GraphFormat, INPUT_MEDIA_TYPES, RDF_OFFERS, input_format_for_media_type, input_format_for_path,
     sniff_format,
 };
-pub use limits::{LimitExceeded, Limits};
+pub use limits::{LimitExceeded, Limits, check_blank_links};
 pub use negotiate::{MediaRange, negotiate, parse_accept};
 pub use parse::{
     Graph, ParseError, parse_document_within, parse_graph, parse_graph_lenient, parse_graph_reader,
-    parse_graph_within, parse_quads_within,
+    parse_graph_within, parse_lenient_into, parse_quads_within,
 };
 pub use write::{PREFIXES, serialize_graph, sort_triples, to_ntriples};

@@ -160,7 +160,7 @@ fn admit(count: usize, object: &Term, limits: &Limits) -> Result<(), ParseError>
 /// catalogues contain, is left out and its error returned beside the triples, rather than the
 /// whole source refused. A limit still refuses the whole document, and so do more than
 /// [`MAX_SKIPPED`] errors (it is then not RDF of that syntax at all).
-pub fn parse_graph_lenient<G: Graph>(
+pub fn parse_graph_lenient<G: Graph + Default>(
     data: &[u8],
     format: RdfFormat,
     base_iri: Option<&str>,
@@ -168,8 +168,50 @@ pub fn parse_graph_lenient<G: Graph>(
 ) -> Result<(G, Vec<ParseError>), ParseError> {
     let data = check_text(data, format, limits)?;
     let mut graph = G::default();
+    let skipped = lenient(
+        &mut graph,
+        parser(format, base_iri)?.for_slice(data),
+        limits,
+    )?;
+    Ok((graph, skipped))
+}
+
+/// [`parse_graph_lenient`] from a reader, into a graph the caller holds (a harvest's spool,
+/// which keeps the triples on disk). Turtle and N-Triples are read as they come; RDF/XML and
+/// JSON-LD are read whole first, as their bombs are found by looking at the whole text.
+pub fn parse_lenient_into<G: Graph>(
+    graph: &mut G,
+    reader: impl Read,
+    format: RdfFormat,
+    base_iri: Option<&str>,
+    limits: &Limits,
+) -> Result<Vec<ParseError>, ParseError> {
+    let io = |e: std::io::Error| ParseError::without_position(e.to_string());
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
+    if matches!(format, RdfFormat::RdfXml | RdfFormat::JsonLd { .. }) {
+        let mut data = Vec::new();
+        reader.read_to_end(&mut data).map_err(io)?;
+        let data = check_text(&data, format, limits)?;
+        return lenient(graph, parser(format, base_iri)?.for_slice(data), limits);
+    }
+    if reader.fill_buf().map_err(io)?.starts_with(BOM) {
+        reader.consume(BOM.len());
+    }
+    lenient(graph, parser(format, base_iri)?.for_reader(reader), limits)
+}
+
+/// Adds the parser's triples to `graph`, passing over (and returning) the errors the parser
+/// can skip, up to [`MAX_SKIPPED`].
+fn lenient<G: Graph, E>(
+    graph: &mut G,
+    quads: impl Iterator<Item = Result<oxigraph::model::Quad, E>>,
+    limits: &Limits,
+) -> Result<Vec<ParseError>, ParseError>
+where
+    ParseError: From<E>,
+{
     let mut skipped = Vec::new();
-    for quad in parser(format, base_iri)?.for_slice(data) {
+    for quad in quads {
         let quad = match quad {
             Ok(quad) => quad,
             Err(e) if skipped.len() < MAX_SKIPPED => {
@@ -183,7 +225,7 @@ pub fn parse_graph_lenient<G: Graph>(
         graph.add(triple);
     }
     graph.close(limits.max_depth)?;
-    Ok((graph, skipped))
+    Ok(skipped)
 }
 
 /// Errors a lenient parse passes over before it gives up on the document.
@@ -192,7 +234,7 @@ pub const MAX_SKIPPED: usize = 1000;
 /// Parses from a reader (large files, with a progress bar wrapped around the reader), within
 /// the limits. RDF/XML and JSON-LD are read whole first: their bombs are found by looking at
 /// the whole text before the parser expands it.
-pub fn parse_graph_reader<G: Graph>(
+pub fn parse_graph_reader<G: Graph + Default>(
     reader: impl Read,
     format: RdfFormat,
     base_iri: Option<&str>,
@@ -227,7 +269,7 @@ fn parser(format: RdfFormat, base_iri: Option<&str>) -> Result<RdfParser, ParseE
 }
 
 /// What a parse collects into: a plain list of triples, or a compact [`Document`].
-pub trait Graph: Default {
+pub trait Graph {
     /// How many triples are held (the triple limit counts them).
     fn count(&self) -> usize;
     fn add(&mut self, triple: Triple);
@@ -274,7 +316,7 @@ impl Graph for Document {
 
 /// Collects the parser's triples, stopping at the first one past a limit, then checks the
 /// nesting of what was read.
-fn collect<G: Graph, E>(
+fn collect<G: Graph + Default, E>(
     quads: impl Iterator<Item = Result<oxigraph::model::Quad, E>>,
     limits: &Limits,
 ) -> Result<G, ParseError>

@@ -4,6 +4,7 @@ use super::ledger::{Ledger, Site};
 use super::records::RecordKind;
 use super::{StoreError, parse_time};
 use oxigraph::model::NamedNode;
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone)]
@@ -13,7 +14,7 @@ pub struct RecordInfo {
     pub modified: OffsetDateTime,
     /// The canonical hash of the record's content; with `modified`, it names the stored
     /// state (the feed cache's key).
-    pub hash: String,
+    pub hash: ContentHash,
     pub publisher: Option<NamedNode>,
     /// The record fails the active shapes: it is left out of the feeds.
     pub invalid: bool,
@@ -22,9 +23,9 @@ pub struct RecordInfo {
     pub still_served: bool,
     /// The digest of the shapes the stored content was last checked against (see
     /// `Shapes::digest`); None when it was written without validation.
-    pub checked_with: Option<String>,
+    pub checked_with: Option<Arc<str>>,
     /// The connected source it was harvested from (`source:N`); None when published.
-    pub origin: Option<String>,
+    pub origin: Option<Arc<str>>,
 }
 
 impl RecordInfo {
@@ -44,27 +45,29 @@ pub struct RecordIndex {
 impl RecordIndex {
     /// From the ledger's entries (kept in IRI order), without reading any record.
     pub(super) fn build(ledger: &Ledger) -> Result<Self, StoreError> {
-        let mut records = Vec::new();
-        for (iri, entry) in ledger.entries()? {
+        let mut records = Vec::with_capacity(ledger.entry_count()?);
+        // Most records share their shapes digest and origin: one copy of each is kept.
+        let mut shared = SharedText::default();
+        ledger.for_each_entry(|iri, entry| {
             let (Some(kind), Some(modified)) = (
                 RecordKind::from_class(&entry.kind),
                 parse_time(&entry.modified),
             ) else {
                 tracing::warn!(record = iri, "ledger entry with an unknown kind or time");
-                continue;
+                return;
             };
             records.push(RecordInfo {
                 iri: NamedNode::new_unchecked(iri),
                 kind,
                 modified,
-                hash: entry.hash,
+                hash: ContentHash::from_hex(&entry.hash),
                 publisher: entry.publisher.map(NamedNode::new_unchecked),
                 invalid: entry.invalid,
                 still_served: entry.fails_active,
-                checked_with: entry.checked_with,
-                origin: entry.origin,
+                checked_with: entry.checked_with.map(|d| shared.get(d)),
+                origin: entry.origin.map(|o| shared.get(o)),
             });
-        }
+        })?;
         Ok(Self {
             records,
             last_change: ledger.site(Site::LastChange)?.and_then(|v| parse_time(&v)),
@@ -96,5 +99,51 @@ impl RecordIndex {
         publishers.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         publishers.dedup();
         publishers
+    }
+}
+
+/// One copy of each text that many records repeat.
+#[derive(Default)]
+struct SharedText(std::collections::HashSet<Arc<str>>);
+
+impl SharedText {
+    fn get(&mut self, text: String) -> Arc<str> {
+        if let Some(shared) = self.0.get(text.as_str()) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = text.into();
+        self.0.insert(shared.clone());
+        shared
+    }
+}
+
+/// A record's canonical hash (SHA-256), held as its 32 bytes: a large catalogue's index keeps
+/// one per record, and as hex text it took three times the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentHash([u8; 32]);
+
+impl ContentHash {
+    /// The hash written as hex (`rdf::canonical_hash`). Text that is not such a hash, which
+    /// katalog never writes, reads as all zeros: it matches no content, so the record is
+    /// taken as changed and written again.
+    pub fn from_hex(hex: &str) -> Self {
+        let mut bytes = [0; 32];
+        if hex::decode_to_slice(hex, &mut bytes).is_err() {
+            tracing::warn!(hash = hex, "a ledger entry's hash is not SHA-256 hex");
+            bytes = [0; 32];
+        }
+        Self(bytes)
+    }
+
+    /// True when `hex` is this hash written as hex.
+    pub fn is(&self, hex: &str) -> bool {
+        let mut bytes = [0; 32];
+        hex::decode_to_slice(hex, &mut bytes).is_ok() && bytes == self.0
+    }
+}
+
+impl std::fmt::Display for ContentHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&hex::encode(self.0))
     }
 }

@@ -252,15 +252,22 @@ impl Ledger {
     }
 
     /// Every live record's entry, in IRI order.
-    pub fn entries(&self) -> Result<Vec<(String, Entry)>> {
+    /// Every live record's entry, in IRI order, handed to `f` one at a time: the index of a
+    /// large catalogue is built without a second copy of every entry.
+    pub fn for_each_entry(&self, mut f: impl FnMut(&str, Entry)) -> Result<()> {
         let tx = self.db.begin_read()?;
         let table = tx.open_table(RECORDS)?;
-        let mut out = Vec::with_capacity(table.len()? as usize);
         for row in table.iter()? {
             let (k, v) = row?;
-            out.push((k.value().to_owned(), parse(k.value(), v.value())?));
+            f(k.value(), parse(k.value(), v.value())?);
         }
-        Ok(out)
+        Ok(())
+    }
+
+    /// How many live records the ledger has.
+    pub fn entry_count(&self) -> Result<usize> {
+        let tx = self.db.begin_read()?;
+        Ok(tx.open_table(RECORDS)?.len()? as usize)
     }
 
     pub fn source(&self, iri: &str) -> Result<Option<String>> {

@@ -12,9 +12,11 @@ mod relabel;
 pub mod source;
 
 pub use events::{Activity, Event};
-pub use index::{RecordIndex, RecordInfo};
+pub use index::{ContentHash, RecordIndex, RecordInfo};
 pub use ledger::copy_table as copy_redb_table;
-pub use records::{Plan, Planned, Record, RecordKind, Split, plan_records, split_records};
+pub use records::{
+    Plan, Planned, Record, RecordKind, Split, blank_root_iris, plan_records, split_records,
+};
 
 use crate::rdf::canonical_hash;
 use crate::rdf::ns::{dcterms, xsd};

@@ -5,7 +5,7 @@
 //! documents, blank-node structures). Each record is stored in its own named graph.
 use crate::rdf::ns::{dcat, rdf};
 use crate::rdf::{Document, TermId};
-use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
+use oxigraph::model::{BlankNode, NamedNode, NamedOrBlankNode, Term, Triple};
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
@@ -339,12 +339,34 @@ fn find_roots(document: &Document) -> FxHashMap<TermId, RecordKind> {
 
 /// Replaces blank-node record roots by minted IRIs, everywhere they occur.
 fn mint_blank_roots(document: &mut Document, base: &str) {
+    let minted = minted_roots(document, base)
+        .into_iter()
+        .map(|(root, iri)| (root, iri.into()))
+        .collect();
+    document.replace(minted);
+}
+
+/// The IRIs minted for the document's blank-node record roots, by blank node: a source split
+/// into parts mints each in the part that holds its description, and renames it in the
+/// others (see `harvest::spool`).
+pub fn blank_root_iris(document: &Document, base: &str) -> Vec<(BlankNode, NamedNode)> {
+    minted_roots(document, base)
+        .into_iter()
+        .filter_map(|(root, iri)| match document.term(root) {
+            Term::BlankNode(b) => Some((b.clone(), iri)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Each blank-node record root and the IRI minted for it from its values.
+fn minted_roots(document: &Document, base: &str) -> Vec<(TermId, NamedNode)> {
     let blank_roots: FxHashMap<TermId, RecordKind> = find_roots(document)
         .into_iter()
         .filter(|(root, _)| matches!(document.term(*root), Term::BlankNode(_)))
         .collect();
     if blank_roots.is_empty() {
-        return;
+        return Vec::new();
     }
     // Each root's values, gathered in one pass (not one pass over the document per root).
     let mut values: FxHashMap<TermId, Vec<String>> = FxHashMap::default();
@@ -356,14 +378,13 @@ fn mint_blank_roots(document: &mut Document, base: &str) {
             values.entry(s).or_default().push(value);
         }
     }
-    let minted = blank_roots
+    blank_roots
         .into_iter()
         .map(|(root, kind)| {
             let literals = values.remove(&root).unwrap_or_default();
-            (root, mint_iri(base, kind, literals).into())
+            (root, mint_iri(base, kind, literals))
         })
-        .collect();
-    document.replace(minted);
+        .collect()
 }
 
 /// A stable IRI for a blank-node record: its literal values (identifier, titles, …) hashed,

@@ -194,11 +194,12 @@ fn a_paged_dcat_source_is_harvested_and_kept_in_step() {
     );
     assert!(warnings.contains("loops"), "{warnings}");
 
-    // Unchanged: the first page answers 304 to the conditional GET.
+    // Unchanged: read whole again, as the first page's validators say nothing of the
+    // second, and nothing is written.
     let (ok, report) = run(dir.path(), &id);
     assert!(ok);
-    assert_eq!(report["notModified"], true, "{report:#}");
-    assert_eq!(counts(&report), [0, 0, 0, 3, 0, 0]);
+    assert_ne!(report["notModified"], true, "{report:#}");
+    assert_eq!(counts(&report), [0, 0, 0, 3, 2, 0]);
 
     // One dataset changed, one gone (1 of 3 is within the default share of 50 %).
     fixture.serve(
@@ -235,6 +236,12 @@ fn an_empty_answer_does_not_wipe_the_catalogue_without_a_confirmation() {
     );
     let id = add_source(dir.path(), &fixture.url("/catalog"), &[]);
     assert_eq!(counts(&run(dir.path(), &id).1), [3, 0, 0, 0, 0, 0]);
+
+    // Unchanged: the one page answers 304 to the conditional GET.
+    let (ok, report) = run(dir.path(), &id);
+    assert!(ok);
+    assert_eq!(report["notModified"], true, "{report:#}");
+    assert_eq!(counts(&report), [0, 0, 0, 3, 0, 0]);
 
     fixture.serve("/catalog", TURTLE, page(&fixture, &[], "", None));
     let (ok, report) = run(dir.path(), &id);
@@ -622,4 +629,67 @@ fn a_ckan_site_is_harvested_page_by_page_through_its_action_api() {
     let served = feed(&server);
     assert!(served.contains("badplatser"), "{served}");
     assert!(served.contains(&publisher(ORG)));
+}
+
+/// The harvested datasets of the store in `data`, as sorted N-Triples lines.
+fn harvested_lines(data: &Path) -> Vec<String> {
+    let out = katalog(data, &["export", "--format", "ntriples"], "");
+    assert!(out.status.success());
+    let mut lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("<https://data.exempel.se/datasets/"))
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn a_source_past_the_bytes_held_in_memory_is_kept_on_disk_with_the_same_result() {
+    let dirs = [setup(), setup()];
+    let fixture = Fixture::start();
+    let ids: Vec<String> = (0..30).map(|i| format!("s{i}")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let serve = |second: &[&str], suffix: &str| {
+        let first = page(&fixture, &ids[..15], "", Some("/catalog/2"));
+        fixture.serve("/catalog", TURTLE, first);
+        fixture.serve("/catalog/2", TURTLE, page(&fixture, second, suffix, None));
+    };
+    serve(&ids[15..], "");
+    // One store holds the source in memory; the other spills it to disk from its first byte.
+    let ways: [&[&str]; 2] = [&[], &["--source-hold-bytes", "0"]];
+    let sources: Vec<String> = dirs
+        .iter()
+        .map(|dir| add_source(dir.path(), &fixture.url("/catalog"), &[]))
+        .collect();
+    let run_both = || -> Vec<Value> {
+        dirs.iter()
+            .zip(&sources)
+            .zip(ways)
+            .map(|((dir, id), way)| {
+                let args = [&["--allow-private"][..], way].concat();
+                let (ok, report) = run_with(dir.path(), id, &args);
+                assert!(ok, "{report:#}");
+                report
+            })
+            .collect()
+    };
+    for report in run_both() {
+        assert_eq!(report["added"], 30, "{report:#}");
+        assert_eq!(report["pages"], 2, "{report:#}");
+    }
+    let held = harvested_lines(dirs[0].path());
+    assert_eq!(held.len(), 30 * 8, "eight statements a dataset");
+    assert_eq!(held, harvested_lines(dirs[1].path()));
+    // The next edition changes the second page's datasets and drops its last one.
+    serve(&ids[15..29], " (ny)");
+    for report in run_both() {
+        let counts = ["added", "updated", "removed", "unchanged"].map(|k| report[k].clone());
+        assert_eq!(counts, [0, 14, 1, 15], "{report:#}");
+    }
+    let held = harvested_lines(dirs[0].path());
+    assert_eq!(held.len(), 29 * 8);
+    assert!(held.iter().any(|l| l.contains("Titel s15 (ny)")));
+    assert_eq!(held, harvested_lines(dirs[1].path()));
 }
