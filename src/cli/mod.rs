@@ -60,6 +60,7 @@ impl SourceFetchArgs {
             private_hosts: self.private_hosts.clone(),
             max_bytes: self.max_source_bytes.max(1),
             hold_bytes: self.source_hold_bytes,
+            spool_dir: None,
         }
     }
 }

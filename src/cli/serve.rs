@@ -141,6 +141,7 @@ pub fn run(args: ServeArgs) -> CliResult {
         };
         config.files_dir = args.files.clone();
         config.sources = args.source_fetch.policy(args.allow_private_sources);
+        config.sources.spool_dir = Some(crate::harvest::spool_folder(&args.store.data));
         config.scheduler = !args.no_scheduler;
         config.site_owner = args.site_owner.clone();
         config.contact_email = args.contact_email.clone();

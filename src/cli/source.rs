@@ -103,7 +103,9 @@ pub fn source(command: SourceCommand) -> ExitCode {
             full,
             fetch,
         } => {
-            let fetcher = Fetcher::with_policy(fetch.policy(allow_private));
+            let mut policy = fetch.policy(allow_private);
+            policy.spool_dir = Some(crate::harvest::spool_folder(&store.data));
+            let fetcher = Fetcher::with_policy(policy);
             runtime.block_on(run(store, id, json, fetcher, no_validation, full))
         }
         other => runtime.block_on(manage(other)).map(|()| ExitCode::SUCCESS),

@@ -32,7 +32,8 @@ pub async fn gather(
     limits: &Limits,
     report: &mut RunReport,
 ) -> Result<Gathered, HarvestError> {
-    let mut spool = Spool::holding(fetcher.hold_bytes())?;
+    let (hold, dir) = fetcher.spool_policy();
+    let mut spool = Spool::holding(hold, dir)?;
     let Some((validators, next)) =
         fetch_page(fetcher, url, last, limits, &mut spool, report).await?
     else {

@@ -60,6 +60,9 @@ pub struct FetchPolicy {
     /// Bytes of a source's pages a run holds in memory; past them it keeps the source on
     /// disk (see `harvest::spool`).
     pub hold_bytes: u64,
+    /// Where a run keeps a source past `hold_bytes` (the data directory's `harvest` folder:
+    /// on disk, where the system's temporary folder may be memory); None: that folder.
+    pub spool_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for FetchPolicy {
@@ -69,6 +72,7 @@ impl Default for FetchPolicy {
             private_hosts: Vec::new(),
             max_bytes: MAX_DOCUMENT_BYTES,
             hold_bytes: super::spool::HOLD_BYTES,
+            spool_dir: None,
         }
     }
 }
@@ -184,9 +188,10 @@ impl Fetcher {
     }
 
     /// GETs a URL with `Accept`, following redirects that pass the same checks.
-    /// Bytes of a source's pages a run holds in memory (see [`FetchPolicy::hold_bytes`]).
-    pub fn hold_bytes(&self) -> u64 {
-        self.policy.hold_bytes
+    /// Bytes of a source's pages a run holds in memory, and where it keeps them past that
+    /// (see [`FetchPolicy::hold_bytes`]).
+    pub fn spool_policy(&self) -> (u64, Option<&std::path::Path>) {
+        (self.policy.hold_bytes, self.policy.spool_dir.as_deref())
     }
 
     pub async fn get(&self, url: &str, accept: &str) -> Result<Fetched, FetchError> {

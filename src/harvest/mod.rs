@@ -22,6 +22,21 @@ pub use report::RunReport;
 pub use run::Harvester;
 pub use sources::{NewSource, Source, SourceKind, SourceStatus, Sources};
 
+/// The folder of the data directory where runs keep large sources while they work.
+const SPOOL_FOLDER: &str = "harvest";
+
+/// The spool folder of the data directory `data`, emptied of what runs stopped by a crash
+/// left there: called where no run can be going on (the start of `serve` and of `source run`).
+pub fn spool_folder(data: &std::path::Path) -> std::path::PathBuf {
+    let folder = data.join(SPOOL_FOLDER);
+    if let Err(e) = std::fs::remove_dir_all(&folder)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(folder = %folder.display(), error = %e, "cannot empty the harvest spool folder");
+    }
+    folder
+}
+
 /// Bounds on each document fetched from a source: those of a request body, with room for
 /// a whole catalogue of 100 000 datasets in one document.
 pub const HARVEST_LIMITS: crate::rdf::Limits = crate::rdf::Limits {

@@ -73,11 +73,19 @@ pub struct Page {
 }
 
 impl Spool {
-    /// A spool that holds `hold` bytes of pages in memory before it spills to disk.
-    pub fn holding(hold: u64) -> io::Result<Self> {
-        let dir = tempfile::Builder::new()
-            .prefix("katalog-harvest")
-            .tempdir()?;
+    /// A spool that holds `hold` bytes of pages in memory before it spills to disk, in a
+    /// folder of its own under `dir` (None: the system's temporary folder), removed when
+    /// the run is done.
+    pub fn holding(hold: u64, dir: Option<&Path>) -> io::Result<Self> {
+        let mut folder = tempfile::Builder::new();
+        folder.prefix("run-");
+        let dir = match dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)?;
+                folder.tempdir_in(dir)?
+            }
+            None => folder.tempdir()?,
+        };
         let all = BufWriter::with_capacity(1 << 18, File::create(dir.path().join("all.nt"))?);
         Ok(Self {
             dir,
@@ -580,7 +588,7 @@ _:s a dcat:DatasetSeries ; dcterms:title "Serie"@sv .
     /// label names one node only within its page), held until `hold` bytes, in parts of
     /// `per_part` records once spilled.
     fn spooled(per_part: usize, hold: u64) -> (BTreeMap<String, Vec<Triple>>, Vec<Page>) {
-        let mut spool = Spool::holding(hold).unwrap();
+        let mut spool = Spool::holding(hold, None).unwrap();
         let (first, second) = CATALOGUE.split_at(CATALOGUE.find("<https://x.se/d1> a").unwrap());
         let prefixes = &CATALOGUE[..CATALOGUE.find("<https://x.se/catalog>").unwrap()];
         let mut pages = Vec::new();

@@ -682,6 +682,9 @@ fn a_source_past_the_bytes_held_in_memory_is_kept_on_disk_with_the_same_result()
     let held = harvested_lines(dirs[0].path());
     assert_eq!(held.len(), 30 * 8, "eight statements a dataset");
     assert_eq!(held, harvested_lines(dirs[1].path()));
+    // The run kept the source in the data directory, and removed it when done.
+    let spool = std::fs::read_dir(dirs[1].path().join("harvest")).unwrap();
+    assert_eq!(spool.count(), 0);
     // The next edition changes the second page's datasets and drops its last one.
     serve(&ids[15..29], " (ny)");
     for report in run_both() {
