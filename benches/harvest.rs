@@ -53,23 +53,38 @@ fn source_server(served: Served) -> (String, tokio::runtime::Runtime) {
 }
 
 /// Runs a katalog command; its wall time, peak resident memory (MB) and standard output.
-#[expect(
-    clippy::zombie_processes,
-    reason = "waited for with wait4, which also gives its peak memory"
-)]
+///
+/// The peak is the child's own high-water mark (`VmHWM`), read every 10 ms while it runs.
+/// `wait4`'s `ru_maxrss` is not: a child spawned with vfork reports this process's peak from
+/// before its exec as its own, and this process holds the served catalogues (300 MB at
+/// 100 000 datasets).
 fn timed(mut command: Command) -> (Duration, f64, String) {
     let started = Instant::now();
-    let child = command.stdout(Stdio::piped()).spawn().unwrap();
-    let pid = child.id() as libc::pid_t;
-    let mut stdout = child.stdout.unwrap();
-    let mut out = String::new();
-    std::io::Read::read_to_string(&mut stdout, &mut out).unwrap();
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is valid; wait4 fills it for the child waited for.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child, whose pid we hold; no other code waits for it.
-    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    (started.elapsed(), usage.ru_maxrss as f64 / 1024.0, out)
+    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut out).unwrap();
+        out
+    });
+    let mut peak_kb = 0u64;
+    while child.try_wait().unwrap().is_none() {
+        peak_kb = peak_kb.max(high_water_kb(&status).unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    (
+        started.elapsed(),
+        peak_kb as f64 / 1024.0,
+        reader.join().unwrap(),
+    )
+}
+
+/// `VmHWM` of a running process, in kB.
+fn high_water_kb(status: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(status).ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn run_source(store: &Path, id: &str) -> (Duration, f64, serde_json::Value) {
