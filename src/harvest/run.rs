@@ -5,7 +5,7 @@
 use super::ldes_source::{self, Position};
 use super::report::{Conflict, RunReport, Skipped};
 use super::sources::{Resume, Source, SourceKind, Sources};
-use super::spool::{Parts, Spooled};
+use super::spool::{self, Parts, Spooled};
 use super::{Fetcher, HarvestError, Validators};
 use super::{dcat, ldes};
 use crate::accounts::{Accounts, AuditNote, Organisation};
@@ -397,7 +397,7 @@ impl Harvester {
                 ));
                 continue;
             }
-            seen.insert(iri_key(&record.iri));
+            seen.insert(spool::key(record.iri.as_str()));
             if let Some(record) = self.accept(source, org, record, &index, report)
                 && sender.send(record).await.is_err()
             {
@@ -432,7 +432,7 @@ impl Harvester {
         let mut gone: Vec<NamedNode> = match removal {
             Removal::IfComplete => match vanishing_allowed(report) {
                 true => owned_in(&index, source)
-                    .filter(|iri| !seen.contains(&iri_key(iri)))
+                    .filter(|iri| !seen.contains(&spool::key(iri.as_str())))
                     .cloned()
                     .collect(),
                 false => Vec::new(),
@@ -635,14 +635,6 @@ fn owned_in<'a>(index: &'a RecordIndex, source: &Source) -> impl Iterator<Item =
         .iter()
         .filter(move |r| r.origin.as_deref() == Some(origin.as_str()))
         .map(|r| &r.iri)
-}
-
-/// A record IRI's key in a run's set of those seen.
-fn iri_key(iri: &NamedNode) -> u64 {
-    use std::hash::{DefaultHasher, Hasher};
-    let mut hasher = DefaultHasher::new();
-    hasher.write(iri.as_str().as_bytes());
-    hasher.finish()
 }
 
 /// Whether records the source no longer lists may be taken as gone: only after a run that

@@ -355,8 +355,9 @@ pub enum Spooled {
     Parts(Parts),
 }
 
-/// The key of a term's N-Triples form.
-fn key(term: &str) -> u64 {
+/// The 64-bit key of a text (a term's N-Triples form, a record's IRI): what a run keeps of
+/// many terms instead of the terms.
+pub(super) fn key(term: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     hasher.write(term.as_bytes());
     hasher.finish()
